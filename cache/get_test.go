@@ -1,0 +1,140 @@
+package cache_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/kithdb/kith/cache"
+)
+
+func TestCache_HitMissCounting(t *testing.T) {
+	c := newCache(t, 10, 0, newFakeClock())
+	if _, ok := c.Get("a"); ok {
+		t.Fatal("Get on an empty cache hit")
+	}
+	c.Set("a", 1, 1, 0)
+	if v, ok := c.Get("a"); !ok || v != 1 {
+		t.Fatalf("Get(a) = %d, %v; want 1, true", v, ok)
+	}
+	c.Get("a")
+	c.Get("b")
+	wantStats(t, c, cache.Stats{Hits: 2, Misses: 2, Entries: 1, Bytes: 1})
+}
+
+func TestCache_TTL(t *testing.T) {
+	const ttl = time.Minute
+	tests := []struct {
+		name    string
+		elapsed time.Duration
+		live    bool
+	}{
+		{"just before", ttl - time.Nanosecond, true},
+		{"at", ttl, false},
+		{"after", ttl + time.Hour, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clk := newFakeClock()
+			c := newCache(t, 10, 0, clk)
+			c.Set("a", 1, 5, ttl)
+			clk.Advance(tt.elapsed)
+			if _, ok := c.Get("a"); ok != tt.live {
+				t.Fatalf("Get after %v: ok = %v, want %v", tt.elapsed, ok, tt.live)
+			}
+			want := cache.Stats{Hits: 1, Entries: 1, Bytes: 5}
+			if !tt.live {
+				want = cache.Stats{Misses: 1, Expirations: 1}
+			}
+			wantStats(t, c, want)
+		})
+	}
+}
+
+func TestCache_FillTTL(t *testing.T) {
+	clk := newFakeClock()
+	c := newCache(t, 10, 0, clk)
+	c.Fill("a", 1, 1, time.Second, c.Token("a"))
+	clk.Advance(time.Second)
+	if _, ok := c.Get("a"); ok {
+		t.Fatal("filled entry alive at its deadline")
+	}
+}
+
+func TestCache_NonPositiveTTLNeverExpires(t *testing.T) {
+	clk := newFakeClock()
+	c := newCache(t, 10, 0, clk)
+	c.Set("zero", 1, 1, 0)
+	c.Set("neg", 2, 1, -time.Second)
+	clk.Advance(100 * 365 * 24 * time.Hour)
+	wantKeys(t, c, map[string]int{"zero": 1, "neg": 2})
+	if clk.reads != 0 {
+		t.Errorf("clock read %d times with no deadline anywhere, want 0", clk.reads)
+	}
+}
+
+func TestCache_SetOverExpiredCountsExpiration(t *testing.T) {
+	clk := newFakeClock()
+	c := newCache(t, 10, 0, clk)
+	c.Set("a", 1, 3, time.Second)
+	c.Set("b", 2, 3, time.Second)
+	clk.Advance(time.Second)
+	c.Set("a", 10, 4, 0)
+	c.Fill("b", 20, 5, 0, c.Token("b"))
+	wantStats(t, c, cache.Stats{Expirations: 2, Entries: 2, Bytes: 9})
+	wantKeys(t, c, map[string]int{"a": 10, "b": 20})
+}
+
+func TestCache_GetMany(t *testing.T) {
+	clk := newFakeClock()
+	c := newCache(t, 10, 0, clk)
+	c.Set("a", 1, 1, 0)
+	c.Set("b", 2, 1, time.Second)
+	c.Set("c", 3, 1, time.Minute)
+	clk.Advance(time.Second) // b expires
+	clk.reads = 0
+
+	keys := []string{"a", "b", "c", "x", "a"}
+	got := make([]int, len(keys))
+	n := c.GetMany(keys, func(i, v int) { got[i] = v })
+	if want := []int{1, 0, 3, 0, 1}; n != 3 || !equal(got, want) {
+		t.Fatalf("GetMany = %d, %v; want 3, %v", n, got, want)
+	}
+	if clk.reads != 1 {
+		t.Errorf("GetMany read the clock %d times, want 1", clk.reads)
+	}
+	wantStats(t, c, cache.Stats{Hits: 3, Misses: 2, Expirations: 1, Entries: 2, Bytes: 2})
+	if n := c.GetMany(nil, func(int, int) { t.Fatal("hit on no keys") }); n != 0 {
+		t.Fatalf("GetMany(nil) = %d", n)
+	}
+}
+
+func TestCache_GetManyDoesNotAllocate(t *testing.T) {
+	c := newCache(t, 200, 0, newFakeClock())
+	keys := make([]string, 100)
+	for i := range keys {
+		keys[i] = key(i)
+		if i%2 == 0 {
+			c.Set(keys[i], i, 1, time.Hour)
+		}
+	}
+	sum := 0
+	hit := func(_ int, v int) { sum += v }
+	if a := testing.AllocsPerRun(100, func() { c.GetMany(keys, hit) }); a != 0 {
+		t.Fatalf("GetMany allocated %v times per run, want 0", a)
+	}
+	if a := testing.AllocsPerRun(100, func() { c.Get(keys[0]) }); a != 0 {
+		t.Fatalf("Get allocated %v times per run, want 0", a)
+	}
+}
+
+func equal(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,81 @@
+package codec
+
+import (
+	"fmt"
+
+	"github.com/vmihailenco/msgpack/v5"
+)
+
+// Record is implemented by every stored value type, always through a
+// pointer: *Profile, *FriendEdge, *Application, *BlockEdge, *Group,
+// *Counters and *Event. Use Append and Decode rather than the msgpack
+// methods directly.
+type Record interface {
+	msgpack.CustomEncoder
+	msgpack.CustomDecoder
+}
+
+var (
+	_ Record = (*Profile)(nil)
+	_ Record = (*FriendEdge)(nil)
+	_ Record = (*Application)(nil)
+	_ Record = (*BlockEdge)(nil)
+	_ Record = (*Group)(nil)
+	_ Record = (*Counters)(nil)
+	_ Record = (*Event)(nil)
+)
+
+// emptyRecord is the smallest valid record of any type: version 1 and no
+// fields. Decoding it sets every field to its zero value.
+var emptyRecord = []byte{0x91, 0x01}
+
+// Append encodes r and appends the bytes to dst, returning the extended
+// slice. It does not allocate when dst has room for the record. The
+// returned slice is the caller's; Append keeps no reference to it or to r.
+// The error is non-nil only if r's encoder fails, which the records of
+// this package never do. r must not be nil.
+func Append(dst []byte, r Record) ([]byte, error) {
+	s := getEncoder(dst)
+	err := r.EncodeMsgpack(s.enc)
+	out := s.w.b
+	putEncoder(s)
+	if err != nil {
+		return dst, err
+	}
+	return out, nil
+}
+
+// Decode decodes b, which must hold exactly one record, into r. It
+// overwrites every field of r: fields absent from b (written by an older
+// version) get their zero value, so a reused record is safe. Strings and
+// byte slices in r are copies: b may be reused as soon as Decode returns.
+//
+// Malformed, truncated or out-of-range input, trailing bytes and an
+// unknown version give an error wrapping ErrCorrupt, and leave r zero.
+// Decode never panics on bad input, and allocates at most in proportion to
+// len(b). r must not be nil.
+func Decode(b []byte, r Record) (err error) {
+	s := getDecoder(b)
+	defer putDecoder(s)
+	defer func() {
+		if p := recover(); p != nil {
+			zero(r)
+			err = corrupt(fmt.Errorf("decoder panic: %v", p))
+		}
+	}()
+	if err := r.DecodeMsgpack(s.dec); err != nil {
+		return corrupt(err)
+	}
+	if s.src.Len() != 0 {
+		zero(r)
+		return corrupt(fmt.Errorf("%w: %d", errTrailing, s.src.Len()))
+	}
+	return nil
+}
+
+// zero sets every field of r to its zero value.
+func zero(r Record) {
+	s := getDecoder(emptyRecord)
+	_ = r.DecodeMsgpack(s.dec)
+	putDecoder(s)
+}

@@ -1,0 +1,117 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/kithdb/kith/cache"
+)
+
+// DB is an open kith store. It is safe for concurrent use by many
+// goroutines. Close it when done.
+type DB struct {
+	opts  *Options
+	pdb   *pebble.DB
+	wopts *pebble.WriteOptions
+	locks stripes
+
+	profiles *cache.Cache[*Profile] // nil when Options.ProfileCache.Disabled
+
+	customProfile map[string]bool
+	customFriend  map[string]bool
+
+	// gate lets calls run concurrently (read side) and lets Close wait for
+	// them and turn later calls away (write side).
+	gate   sync.RWMutex
+	closed bool
+}
+
+// Open opens the kith store in dir, creating it if it does not exist.
+// A nil opts means the defaults.
+func Open(dir string, opts *Options) (*DB, error) {
+	o := opts.clone()
+	o.EnsureDefaults()
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	db := &DB{
+		opts:          o,
+		wopts:         pebble.Sync,
+		customProfile: setOf(o.CustomProfileFields),
+		customFriend:  setOf(o.CustomFriendFields),
+	}
+	db.locks.init()
+	if o.NoSync {
+		db.wopts = pebble.NoSync
+	}
+	if !o.ProfileCache.Disabled {
+		c, err := cache.New[*Profile](cache.Options{
+			Entries:  o.ProfileCache.Entries,
+			MaxBytes: o.ProfileCache.MaxBytes,
+			Now:      o.Clock,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrInvalidOptions, err)
+		}
+		db.profiles = c
+	}
+	pdb, err := openPebble(dir, o)
+	if err != nil {
+		return nil, err
+	}
+	db.pdb = pdb
+	if err := db.checkFormat(); err != nil {
+		return nil, errors.Join(err, pdb.Close())
+	}
+	return db, nil
+}
+
+// Close waits for the calls in flight, then flushes and closes the store.
+// Calls made after Close return ErrClosed. Close may be called more than
+// once; later calls return nil.
+func (db *DB) Close() error {
+	db.gate.Lock()
+	defer db.gate.Unlock()
+	if db.closed {
+		return nil
+	}
+	db.closed = true
+	if db.profiles != nil {
+		db.profiles.Purge()
+	}
+	return db.pdb.Close()
+}
+
+// enter admits a call, or returns ErrClosed (or the context's error).
+// Every public method pairs it with leave.
+func (db *DB) enter(ctx context.Context) error {
+	if ctx == nil {
+		return ErrNilContext
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	db.gate.RLock()
+	if db.closed {
+		db.gate.RUnlock()
+		return ErrClosed
+	}
+	return nil
+}
+
+func (db *DB) leave() { db.gate.RUnlock() }
+
+// now returns the current time in Unix nanoseconds.
+func (db *DB) now() int64 { return db.opts.Clock().UnixNano() }
+
+func setOf(names []string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}

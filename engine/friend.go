@@ -1,0 +1,375 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/kithdb/kith/codec"
+	"github.com/kithdb/kith/index"
+)
+
+// DeleteType says which edges DeleteFriends removes.
+type DeleteType uint8
+
+const (
+	// DeleteSingle removes the peer from the owner's list only.
+	DeleteSingle DeleteType = iota
+	// DeleteBoth removes both edges.
+	DeleteBoth
+)
+
+// CheckType says which sides CheckFriends and CheckBlocked look at.
+type CheckType uint8
+
+const (
+	// CheckSingle looks at the owner's side only.
+	CheckSingle CheckType = iota
+	// CheckBoth looks at both sides.
+	CheckBoth
+)
+
+// Relation is the relation between an owner and a peer.
+type Relation uint8
+
+const (
+	// NoRelation: neither side holds the other.
+	NoRelation Relation = iota
+	// InMyList: the owner holds the peer (for blocks: the owner blocked
+	// the peer), the peer does not hold the owner.
+	InMyList
+	// InTheirList: the peer holds the owner, the owner does not hold the peer.
+	InTheirList
+	// BothWay: each holds the other.
+	BothWay
+)
+
+func relationOf(mine, theirs bool) Relation {
+	switch {
+	case mine && theirs:
+		return BothWay
+	case mine:
+		return InMyList
+	case theirs:
+		return InTheirList
+	}
+	return NoRelation
+}
+
+// Result is the answer for one ID of a batch call without other output.
+type Result struct {
+	UserID string
+	Err    error
+}
+
+// DeleteFriends removes ids from owner's list (DeleteSingle) or both edges
+// (DeleteBoth), answering each ID in request order: ErrNotFriends when
+// neither edge to remove exists. At most Limits.IDsPerCall IDs.
+func (db *DB) DeleteFriends(ctx context.Context, owner string, ids []string, typ DeleteType) ([]Result, error) {
+	if typ > DeleteBoth {
+		return nil, fmt.Errorf("%w: delete type %d", ErrInvalidArgument, typ)
+	}
+	return db.forEachPeer(ctx, owner, ids, func(tx *txn, id string) error {
+		mine, err := tx.dropEdge(owner, id)
+		if err != nil {
+			return err
+		}
+		theirs := false
+		if typ == DeleteBoth {
+			if theirs, err = tx.dropEdge(id, owner); err != nil {
+				return err
+			}
+		}
+		if !mine && !theirs {
+			return ErrNotFriends
+		}
+		return nil
+	})
+}
+
+// forEachPeer runs fn for each valid ID of a batch write call, in one
+// txn locking owner and ids, and collects the per-item results.
+func (db *DB) forEachPeer(ctx context.Context, owner string, ids []string, fn func(tx *txn, id string) error) ([]Result, error) {
+	if err := db.checkUserID(owner); err != nil {
+		return nil, err
+	}
+	if err := checkCount(len(ids), db.opts.Limits.IDsPerCall); err != nil {
+		return nil, err
+	}
+	errs := db.checkPeers(owner, ids)
+	res := make([]Result, len(ids))
+	err := db.update(ctx, append(slices.Clone(ids), owner), func(tx *txn) error {
+		for i, id := range ids {
+			res[i] = Result{UserID: id, Err: errs[i]}
+			if errs[i] != nil {
+				continue
+			}
+			var callErr error
+			res[i].Err, callErr = tx.try(func() error { return fn(tx, id) })
+			if callErr != nil {
+				return callErr
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// RelationResult is the answer for one ID of CheckFriends or CheckBlocked.
+type RelationResult struct {
+	UserID   string
+	Relation Relation
+	Err      error // ErrInvalidUserID or ErrDuplicateID
+}
+
+// CheckFriends returns the relation between owner and each of ids, in
+// request order. CheckSingle answers NoRelation or InMyList without
+// looking at the peer's list; CheckBoth answers all four relations. At
+// most Limits.IDsPerCall IDs. Unknown users have NoRelation.
+func (db *DB) CheckFriends(ctx context.Context, owner string, ids []string, typ CheckType) ([]RelationResult, error) {
+	return db.checkRelations(ctx, owner, ids, typ, index.Friend)
+}
+
+// checkRelations answers CheckFriends and CheckBlocked: keyFn(owner, peer)
+// is the edge key. Both passes read their keys in ascending order through
+// one iterator, the pattern that beats independent point reads.
+func (db *DB) checkRelations(ctx context.Context, owner string, ids []string, typ CheckType,
+	keyFn func(dst []byte, owner, peer string) []byte) ([]RelationResult, error) {
+	if err := db.enter(ctx); err != nil {
+		return nil, err
+	}
+	defer db.leave()
+	if err := db.checkUserID(owner); err != nil {
+		return nil, err
+	}
+	if err := checkCount(len(ids), db.opts.Limits.IDsPerCall); err != nil {
+		return nil, err
+	}
+	if typ > CheckBoth {
+		return nil, fmt.Errorf("%w: check type %d", ErrInvalidArgument, typ)
+	}
+	errs := db.checkPeers(owner, ids)
+	res := make([]RelationResult, len(ids))
+	order := make([]int, 0, len(ids)) // valid items, by peer ID
+	for i, id := range ids {
+		res[i] = RelationResult{UserID: id, Err: errs[i]}
+		if errs[i] == nil {
+			order = append(order, i)
+		}
+	}
+	slices.SortFunc(order, func(a, b int) int { return compareStrings(ids[a], ids[b]) })
+	r, err := db.newReader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	mine, err := probeSorted(r, order, func(dst []byte, i int) []byte { return keyFn(dst, owner, ids[i]) })
+	if err != nil {
+		return nil, err
+	}
+	theirs := make([]bool, len(order))
+	if typ == CheckBoth {
+		if theirs, err = probeSorted(r, order, func(dst []byte, i int) []byte { return keyFn(dst, ids[i], owner) }); err != nil {
+			return nil, err
+		}
+	}
+	for j, i := range order {
+		res[i].Relation = relationOf(mine[j], theirs[j])
+	}
+	return res, nil
+}
+
+// probeSorted reports for each item whether its key exists. The keys must
+// ascend with the order of items.
+func probeSorted(r *reader, order []int, key func(dst []byte, i int) []byte) ([]bool, error) {
+	found := make([]bool, len(order))
+	var buf []byte
+	for j, i := range order {
+		buf = key(buf[:0], i)
+		_, ok, err := r.seek(buf)
+		if err != nil {
+			return nil, err
+		}
+		found[j] = ok
+	}
+	return found, nil
+}
+
+// Friend is one friend of an owner: the owner's edge and, from GetFriends,
+// the friend's profile and the relation.
+type Friend struct {
+	UserID   string
+	Edge     *FriendEdge
+	Profile  *Profile // nil from ListFriends; read-only
+	Relation Relation // InMyList or BothWay; set by GetFriends
+	Err      error    // per-item error of GetFriends
+}
+
+// GetFriends returns, for each of ids in request order, owner's edge to
+// it, its profile and the relation. A peer not in owner's list gets
+// ErrNotFriends. At most Limits.GetFriendsPerCall IDs.
+func (db *DB) GetFriends(ctx context.Context, owner string, ids []string) ([]Friend, error) {
+	if err := db.enter(ctx); err != nil {
+		return nil, err
+	}
+	defer db.leave()
+	if err := db.checkUserID(owner); err != nil {
+		return nil, err
+	}
+	if err := checkCount(len(ids), db.opts.Limits.GetFriendsPerCall); err != nil {
+		return nil, err
+	}
+	errs := db.checkPeers(owner, ids)
+	out := make([]Friend, len(ids))
+	r, err := db.newReader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	for i, id := range ids {
+		out[i] = Friend{UserID: id, Err: errs[i]}
+		if errs[i] == nil {
+			if err := db.readFriend(r, owner, &out[i]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, db.attachProfiles(owner, out)
+}
+
+// readFriend fills f with owner's edge to f.UserID and the relation.
+func (db *DB) readFriend(r *reader, owner string, f *Friend) error {
+	key := index.Friend(nil, owner, f.UserID)
+	e := new(FriendEdge)
+	ok, err := r.getRecord(key, e)
+	if err != nil || !ok {
+		f.Err = ErrNotFriends
+		return err
+	}
+	f.Edge = e
+	_, theirs, err := r.get(index.Friend(nil, f.UserID, owner))
+	f.Relation = relationOf(true, theirs)
+	return err
+}
+
+// attachProfiles sets the profile of every friend without an error,
+// through the profile cache.
+func (db *DB) attachProfiles(viewer string, fs []Friend) error {
+	ids := make([]string, 0, len(fs))
+	for _, f := range fs {
+		if f.Err == nil {
+			ids = append(ids, f.UserID)
+		}
+	}
+	for len(ids) > 0 {
+		n := min(len(ids), db.opts.Limits.ProfilesPerCall)
+		items := make([]ProfileResult, n)
+		for i := range items {
+			items[i].UserID = ids[i]
+		}
+		if err := db.getProfiles(ids[:n], items); err != nil {
+			return err
+		}
+		byID := make(map[string]*Profile, n)
+		for _, it := range items {
+			byID[it.UserID] = it.Profile
+		}
+		for i := range fs {
+			if p, ok := byID[fs[i].UserID]; ok && fs[i].Err == nil {
+				fs[i].Profile = p
+			}
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// FriendUpdate names the edge fields UpdateFriend changes; nil is left as
+// it is. Groups replaces the set of groups (missing ones are created). In
+// Custom, an empty value removes the field.
+type FriendUpdate struct {
+	Remark *string
+	Groups *[]string
+	Custom map[string][]byte
+}
+
+// UpdateFriend changes owner's edge to friend: ErrNotFriends if friend is
+// not in owner's list, ErrGroupLimit if new groups do not fit.
+func (db *DB) UpdateFriend(ctx context.Context, owner, friend string, u FriendUpdate) (*FriendEdge, error) {
+	if err := db.checkPair(owner, friend); err != nil {
+		return nil, err
+	}
+	groups, err := db.checkFriendUpdate(&u)
+	if err != nil {
+		return nil, err
+	}
+	var out *FriendEdge
+	err = db.update(ctx, []string{owner, friend}, func(tx *txn) error {
+		old, err := tx.friendEdge(owner, friend)
+		if err != nil || old == nil {
+			return firstErr(err, ErrNotFriends)
+		}
+		e := *old
+		setIf(&e.Remark, u.Remark)
+		if u.Groups != nil {
+			e.Groups = groups
+			if err := tx.ensureGroups(owner, groups); err != nil {
+				return err
+			}
+		}
+		e.Custom = mergeCustom(old.Custom, u.Custom)
+		if err := tx.rewriteEdge(owner, friend, old, &e); err != nil {
+			return err
+		}
+		tx.emit(owner, codec.Event{Kind: uint8(FriendUpdated), Peers: []string{friend}, Groups: e.Groups})
+		out = &e
+		return nil
+	})
+	return out, err
+}
+
+// checkPair validates an owner and a peer that must differ.
+func (db *DB) checkPair(owner, peer string) error {
+	if err := db.checkUserID(owner); err != nil {
+		return err
+	}
+	if err := db.checkUserID(peer); err != nil {
+		return err
+	}
+	if owner == peer {
+		return ErrSelf
+	}
+	return nil
+}
+
+// checkFriendUpdate validates u and returns its group set, sorted and
+// without repeats.
+func (db *DB) checkFriendUpdate(u *FriendUpdate) ([]string, error) {
+	if u.Remark != nil {
+		if err := checkLen("remark", *u.Remark, db.opts.Limits.RemarkBytes); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkCustom(u.Custom, db.customFriend, db.opts.Limits.StringBytes); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidArgument, err)
+	}
+	if u.Groups == nil {
+		return nil, nil
+	}
+	groups := slices.Compact(slices.Sorted(slices.Values(*u.Groups)))
+	for _, g := range groups {
+		if err := db.checkGroupName(g); err != nil {
+			return nil, err
+		}
+	}
+	if len(groups) > db.opts.Limits.Groups {
+		return nil, ErrGroupLimit
+	}
+	if len(groups) == 0 {
+		groups = nil
+	}
+	return groups, nil
+}

@@ -1,0 +1,58 @@
+package engine
+
+import (
+	"hash/maphash"
+	"slices"
+	"sync"
+)
+
+// numStripes is the number of per-user write locks. Users hash onto
+// stripes; a write locks the stripes of every user it reads or changes.
+const numStripes = 1024
+
+// stripes serialises writers per user (DESIGN.md §5). Read-check-write
+// rules (limits, blocks, allowType) need the users' state to stay put
+// between the read and the commit; readers take no lock.
+type stripes struct {
+	seed maphash.Seed
+	mu   [numStripes]sync.Mutex
+}
+
+func (s *stripes) init() { s.seed = maphash.MakeSeed() }
+
+func (s *stripes) stripe(uid string) int {
+	return int(maphash.String(s.seed, uid) % numStripes)
+}
+
+// lockSet is a set of held stripes, released by unlock.
+type lockSet struct {
+	s   *stripes
+	idx []int
+}
+
+// lock acquires the stripes of users in ascending order, each once, so
+// that two writers locking overlapping sets cannot deadlock.
+func (s *stripes) lock(users []string) lockSet {
+	idx := make([]int, len(users))
+	for i, u := range users {
+		idx[i] = s.stripe(u)
+	}
+	slices.Sort(idx)
+	idx = slices.Compact(idx)
+	for _, i := range idx {
+		s.mu[i].Lock()
+	}
+	return lockSet{s: s, idx: idx}
+}
+
+func (l lockSet) unlock() {
+	for i := len(l.idx) - 1; i >= 0; i-- {
+		l.s.mu[l.idx[i]].Unlock()
+	}
+}
+
+// holds reports whether uid's stripe is in the set.
+func (l lockSet) holds(uid string) bool {
+	_, ok := slices.BinarySearch(l.idx, l.s.stripe(uid))
+	return ok
+}

@@ -1,0 +1,250 @@
+package engine
+
+import (
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2/vfs"
+)
+
+// Options configures a DB. A nil *Options, and every zero field, means the
+// default stated in the field's comment. Open clones the Options, so the
+// caller may reuse or modify them after Open returns.
+type Options struct {
+	// FS is the file system the store lives on. Use vfs.NewMem() for an
+	// in-memory store (tests, examples). The default is the OS file system.
+	FS vfs.FS
+
+	// Sync makes every call return only after its batch is durable on disk.
+	// With Sync off, a crash may lose the newest calls, never half of one.
+	// The default is on; set NoSync to turn it off.
+	NoSync bool
+
+	// CacheSize is the size in bytes of Pebble's block cache. Pebble reserves
+	// its memtables out of this cache, so it is raised to at least four times
+	// the memtable budget. The default is 128 MiB.
+	CacheSize int64
+
+	// ProfileCache configures the cache of decoded profiles.
+	ProfileCache ProfileCacheOptions
+
+	// Limits are the per-user and per-call limits of SEMANTICS.md. Zero
+	// fields take the defaults of DefaultLimits.
+	Limits Limits
+
+	// CustomProfileFields declares the custom profile fields that
+	// UpdateProfile accepts: names of 1–16 characters of [A-Za-z0-9_].
+	// The default is none.
+	CustomProfileFields []string
+
+	// CustomFriendFields declares the custom friend fields that AddFriends
+	// and UpdateFriend accept, named like CustomProfileFields. The default
+	// is none.
+	CustomFriendFields []string
+
+	// DefaultAllowType is the AllowType of a user whose profile does not
+	// set one: a user created by UpdateProfile, or one that exists only
+	// through its edges. The default is NeedConfirm.
+	DefaultAllowType *AllowType
+
+	// EventRetention is how many events each user's change log keeps; older
+	// ones are trimmed in the batch that appends. The default is 1000.
+	EventRetention int
+
+	// KeepFriendsOnBlock keeps friendships when one side blocks the other.
+	// The default (false) ends them in both directions, as SEMANTICS.md §5.
+	KeepFriendsOnBlock bool
+
+	// RequireFriendship makes CanSend refuse senders that are not in the
+	// recipient's friend list. The default is off.
+	RequireFriendship bool
+
+	// Clock returns the current time; tests inject a fake one. The default
+	// is time.Now.
+	Clock func() time.Time
+
+	// Logger receives Pebble's log lines. The default discards them.
+	Logger Logger
+}
+
+// ProfileCacheOptions configures the cache of decoded profiles.
+type ProfileCacheOptions struct {
+	// Disabled turns the cache off: every read goes to Pebble.
+	Disabled bool
+	// Entries is the capacity in profiles. The default is 100,000.
+	Entries int
+	// MaxBytes bounds the approximate memory of cached profiles. The
+	// default is 64 MiB.
+	MaxBytes int64
+}
+
+// Logger receives Pebble's log lines when set in Options.Logger.
+type Logger interface {
+	Infof(format string, args ...any)
+	Errorf(format string, args ...any)
+}
+
+// Limits are the limits of SEMANTICS.md. Every zero field means its default,
+// given in DefaultLimits.
+type Limits struct {
+	UserIDBytes       int // longest user ID; default 32
+	StringBytes       int // longest profile string field or custom value; default 500
+	ProfilesPerCall   int // IDs answered by one GetProfiles; default 100
+	Friends           int // friend list size per user; default 3000
+	IDsPerCall        int // IDs in one DeleteFriends, CheckFriends, Block, Unblock, CheckBlocked; default 1000
+	GetFriendsPerCall int // IDs in one GetFriends; default 100
+	RemarkBytes       int // friend remark; default 96
+	AddSourceBytes    int // friend add source; default 32
+	AddWordingBytes   int // friend add wording; default 256
+	PendingIn         int // pending incoming applications per user; default 100
+	Groups            int // friend groups per user; default 32
+	GroupNameBytes    int // friend group name; default 30
+	Blocked           int // blocklist size per user; default 1000
+	PageSize          int // default and largest page of a List call; default 100 (List calls cap at 1000)
+}
+
+// DefaultLimits are the limits used for zero fields of Options.Limits.
+var DefaultLimits = Limits{
+	UserIDBytes:       32,
+	StringBytes:       500,
+	ProfilesPerCall:   100,
+	Friends:           3000,
+	IDsPerCall:        1000,
+	GetFriendsPerCall: 100,
+	RemarkBytes:       96,
+	AddSourceBytes:    32,
+	AddWordingBytes:   256,
+	PendingIn:         100,
+	Groups:            32,
+	GroupNameBytes:    30,
+	Blocked:           1000,
+	PageSize:          100,
+}
+
+const (
+	defaultCacheSize      = 128 << 20
+	defaultProfileEntries = 100_000
+	defaultProfileBytes   = 64 << 20
+	defaultEventRetention = 1000
+	memTableSize          = 8 << 20
+	memTableStopWrites    = 4
+)
+
+// clone returns a copy of o that shares nothing mutable with it.
+func (o *Options) clone() *Options {
+	if o == nil {
+		return &Options{}
+	}
+	c := *o
+	c.CustomProfileFields = append([]string(nil), o.CustomProfileFields...)
+	c.CustomFriendFields = append([]string(nil), o.CustomFriendFields...)
+	if o.DefaultAllowType != nil {
+		t := *o.DefaultAllowType
+		c.DefaultAllowType = &t
+	}
+	return &c
+}
+
+// EnsureDefaults fills every zero field with its default.
+func (o *Options) EnsureDefaults() {
+	if o.FS == nil {
+		o.FS = vfs.Default
+	}
+	if o.CacheSize == 0 {
+		o.CacheSize = defaultCacheSize
+	}
+	if min := int64(memTableSize * (memTableStopWrites + 1) * 2); o.CacheSize < min {
+		o.CacheSize = min
+	}
+	if o.ProfileCache.Entries == 0 {
+		o.ProfileCache.Entries = defaultProfileEntries
+	}
+	if o.ProfileCache.MaxBytes == 0 {
+		o.ProfileCache.MaxBytes = defaultProfileBytes
+	}
+	o.Limits.ensureDefaults()
+	if o.DefaultAllowType == nil {
+		t := NeedConfirm
+		o.DefaultAllowType = &t
+	}
+	if o.EventRetention == 0 {
+		o.EventRetention = defaultEventRetention
+	}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+}
+
+func (l *Limits) ensureDefaults() {
+	fill := func(v *int, def int) {
+		if *v == 0 {
+			*v = def
+		}
+	}
+	d := DefaultLimits
+	fill(&l.UserIDBytes, d.UserIDBytes)
+	fill(&l.StringBytes, d.StringBytes)
+	fill(&l.ProfilesPerCall, d.ProfilesPerCall)
+	fill(&l.Friends, d.Friends)
+	fill(&l.IDsPerCall, d.IDsPerCall)
+	fill(&l.GetFriendsPerCall, d.GetFriendsPerCall)
+	fill(&l.RemarkBytes, d.RemarkBytes)
+	fill(&l.AddSourceBytes, d.AddSourceBytes)
+	fill(&l.AddWordingBytes, d.AddWordingBytes)
+	fill(&l.PendingIn, d.PendingIn)
+	fill(&l.Groups, d.Groups)
+	fill(&l.GroupNameBytes, d.GroupNameBytes)
+	fill(&l.Blocked, d.Blocked)
+	fill(&l.PageSize, d.PageSize)
+}
+
+var fieldNameRE = regexp.MustCompile(`^[A-Za-z0-9_]{1,16}$`)
+
+// Validate reports the first invalid setting. Call it after EnsureDefaults.
+func (o *Options) Validate() error {
+	if o.ProfileCache.Entries < 0 || o.ProfileCache.MaxBytes < 0 {
+		return fmt.Errorf("%w: ProfileCache sizes must not be negative", ErrInvalidOptions)
+	}
+	if o.EventRetention < 0 {
+		return fmt.Errorf("%w: EventRetention must not be negative", ErrInvalidOptions)
+	}
+	if err := o.Limits.validate(); err != nil {
+		return err
+	}
+	if t := *o.DefaultAllowType; t > DenyAny {
+		return fmt.Errorf("%w: DefaultAllowType %d out of range", ErrInvalidOptions, t)
+	}
+	if err := validateFieldNames("CustomProfileFields", o.CustomProfileFields); err != nil {
+		return err
+	}
+	return validateFieldNames("CustomFriendFields", o.CustomFriendFields)
+}
+
+func (l *Limits) validate() error {
+	for _, v := range []int{l.UserIDBytes, l.StringBytes, l.ProfilesPerCall, l.Friends,
+		l.IDsPerCall, l.GetFriendsPerCall, l.RemarkBytes, l.AddSourceBytes, l.AddWordingBytes,
+		l.PendingIn, l.Groups, l.GroupNameBytes, l.Blocked, l.PageSize} {
+		if v < 0 {
+			return fmt.Errorf("%w: Limits must not be negative", ErrInvalidOptions)
+		}
+	}
+	if l.PageSize > maxPageSize {
+		return fmt.Errorf("%w: Limits.PageSize above %d", ErrInvalidOptions, maxPageSize)
+	}
+	return nil
+}
+
+func validateFieldNames(what string, names []string) error {
+	seen := make(map[string]bool, len(names))
+	for _, n := range names {
+		if !fieldNameRE.MatchString(n) {
+			return fmt.Errorf("%w: %s: bad field name %q", ErrInvalidOptions, what, n)
+		}
+		if seen[n] {
+			return fmt.Errorf("%w: %s: duplicate field name %q", ErrInvalidOptions, what, n)
+		}
+		seen[n] = true
+	}
+	return nil
+}

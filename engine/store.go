@@ -1,0 +1,196 @@
+package engine
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+
+	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
+
+	"github.com/kithdb/kith/codec"
+	"github.com/kithdb/kith/index"
+)
+
+// This file and txn.go are the only places that call Pebble for reads and
+// writes: the semantics code sees point reads, ordered scans and one write
+// set per operation (DESIGN.md §9).
+
+// formatVersion is the version of kith's key and value layout, stored under
+// index.Meta("format"). Part of the format: never change a released value.
+const formatVersion = 1
+
+func openPebble(dir string, o *Options) (*pebble.DB, error) {
+	popts := &pebble.Options{
+		FS:                          o.FS,
+		CacheSize:                   o.CacheSize,
+		MemTableSize:                memTableSize,
+		MemTableStopWritesThreshold: memTableStopWrites,
+		FormatMajorVersion:          pebble.FormatNewest,
+		Logger:                      pebbleLogger{o.Logger},
+	}
+	for i := range popts.Levels {
+		popts.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
+		popts.Levels[i].FilterType = pebble.TableFilter
+	}
+	pdb, err := pebble.Open(dir, popts)
+	if err != nil {
+		return nil, fmt.Errorf("kith: open %s: %w", dir, err)
+	}
+	return pdb, nil
+}
+
+// checkFormat stamps a new store with formatVersion and refuses a store
+// written in a format this code does not know.
+func (db *DB) checkFormat() error {
+	key := index.Meta(nil, "format")
+	val, closer, err := db.pdb.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return db.pdb.Set(key, index.AppendUint64(nil, formatVersion), pebble.Sync)
+	}
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	if len(val) != 8 {
+		return corrupt(key, fmt.Errorf("format value of %d bytes", len(val)))
+	}
+	if v := beUint64(val); v != formatVersion {
+		return fmt.Errorf("kith: store format %d, this build reads %d", v, formatVersion)
+	}
+	return nil
+}
+
+func beUint64(b []byte) uint64 {
+	var v uint64
+	for _, c := range b[:8] {
+		v = v<<8 | uint64(c)
+	}
+	return v
+}
+
+// pebbleLogger forwards Pebble's log lines to the user's Logger, or drops
+// them. Pebble calls Fatalf only for unrecoverable states and expects it
+// not to return; kith never exits the process, so it panics instead.
+type pebbleLogger struct{ l Logger }
+
+func (p pebbleLogger) Infof(format string, args ...any) {
+	if p.l != nil {
+		p.l.Infof(format, args...)
+	}
+}
+
+func (p pebbleLogger) Errorf(format string, args ...any) {
+	if p.l != nil {
+		p.l.Errorf(format, args...)
+	}
+}
+
+func (p pebbleLogger) Fatalf(format string, args ...any) {
+	p.Errorf(format, args...)
+	panic(fmt.Sprintf("kith: pebble: "+format, args...))
+}
+
+// reader reads a consistent view of the store through one iterator, reused
+// for every read of one call (iterator creation costs more than a read).
+// It is not safe for concurrent use. Slices it returns are valid until its
+// next call.
+type reader struct {
+	it *pebble.Iterator
+}
+
+func (db *DB) newReader() (*reader, error) {
+	it, err := db.pdb.NewIter(&pebble.IterOptions{UseL6Filters: true})
+	if err != nil {
+		return nil, err
+	}
+	return &reader{it: it}, nil
+}
+
+func (r *reader) close() error { return r.it.Close() }
+
+// get returns the value stored under key. SeekPrefixGE lets Pebble consult
+// the bloom filters of every level, which makes a miss cheap.
+func (r *reader) get(key []byte) (val []byte, ok bool, err error) {
+	if !r.it.SeekPrefixGE(key) {
+		return nil, false, r.it.Error()
+	}
+	if !bytes.Equal(r.it.Key(), key) {
+		return nil, false, nil
+	}
+	val, err = r.it.ValueAndErr()
+	return val, err == nil, err
+}
+
+// seek returns the value under key for a caller that reads keys in
+// ascending order: SeekGE then lets Pebble step forward instead of
+// searching from the top (try-seek-using-next).
+func (r *reader) seek(key []byte) (val []byte, ok bool, err error) {
+	if !r.it.SeekGE(key) || !bytes.Equal(r.it.Key(), key) {
+		return nil, false, r.it.Error()
+	}
+	val, err = r.it.ValueAndErr()
+	return val, err == nil, err
+}
+
+// scan calls fn for every key with prefix that sorts after `after` (nil:
+// from the start), in key order, until fn returns false.
+func (r *reader) scan(prefix, after []byte, fn func(key, val []byte) (bool, error)) error {
+	r.it.SetBounds(prefix, index.PrefixEnd(nil, prefix))
+	defer r.it.SetBounds(nil, nil)
+	var valid bool
+	if after == nil {
+		valid = r.it.First()
+	} else if valid = r.it.SeekGE(after); valid && bytes.Equal(r.it.Key(), after) {
+		valid = r.it.Next()
+	}
+	for ; valid; valid = r.it.Next() {
+		val, err := r.it.ValueAndErr()
+		if err != nil {
+			return err
+		}
+		more, err := fn(r.it.Key(), val)
+		if err != nil || !more {
+			return err
+		}
+	}
+	return r.it.Error()
+}
+
+// getRecord decodes the record under key into rec; ok is false when the
+// key is absent.
+func (r *reader) getRecord(key []byte, rec codec.Record) (ok bool, err error) {
+	val, ok, err := r.get(key)
+	if err != nil || !ok {
+		return false, err
+	}
+	if err := codec.Decode(val, rec); err != nil {
+		return false, corrupt(key, err)
+	}
+	return true, nil
+}
+
+// commitOps commits the latest write of every key of a write set as one
+// Pebble batch.
+func (db *DB) commitOps(ops []writeOp, latest map[string]int) error {
+	if len(ops) == 0 {
+		return nil
+	}
+	b := db.pdb.NewBatch()
+	defer b.Close()
+	for i, op := range ops {
+		if latest[string(op.key)] != i {
+			continue // overwritten later in the same txn
+		}
+		var err error
+		if op.del {
+			err = b.Delete(op.key, nil)
+		} else {
+			err = b.Set(op.key, op.val, nil)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return b.Commit(db.wopts)
+}

@@ -1,0 +1,309 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/kithdb/kith/codec"
+	"github.com/kithdb/kith/index"
+)
+
+// txn is the one write path of kith. A mutating call runs as one txn: it
+// locks the users it touches, reads through a reader, stages every change
+// in a write set (which its own later reads see), and commits the set as
+// ONE Pebble batch. Counters and change-log events ride in the same batch,
+// so a crash leaves every operation whole or absent.
+//
+// Items of a batch call run through try, which undoes the writes of a
+// failed item, so one bad item never leaves part of itself behind.
+type txn struct {
+	db    *DB
+	ctx   context.Context
+	r     *reader
+	locks lockSet
+	now   int64
+
+	ops      []writeOp
+	at       map[string]int // key -> index in ops of its latest write
+	cnt      map[string]*txCounters
+	events   []pendingEvent
+	onCommit []func() // run after a successful commit, locks still held
+}
+
+type writeOp struct {
+	key, val []byte
+	del      bool
+}
+
+// txCounters is a user's counters as the txn sees them.
+type txCounters struct {
+	c       Counters
+	dirty   bool // to be written at commit
+	deleted bool // the user is gone: delete the counters at commit
+}
+
+type pendingEvent struct {
+	uid string
+	ev  codec.Event
+}
+
+// errNotLocked reports a bug: a txn changed a user it had not locked.
+var errNotLocked = errors.New("kith: internal error: user changed without its lock")
+
+// update runs fn as one txn holding the write locks of users, and commits
+// what fn staged if it returns nil. An error from fn, or from the commit,
+// discards everything.
+func (db *DB) update(ctx context.Context, users []string, fn func(tx *txn) error) error {
+	if err := db.enter(ctx); err != nil {
+		return err
+	}
+	defer db.leave()
+	locks := db.locks.lock(users)
+	defer locks.unlock()
+	r, err := db.newReader() // after locking: the view must include the last writer's commit
+	if err != nil {
+		return err
+	}
+	defer r.close()
+	tx := &txn{
+		db: db, ctx: ctx, r: r, locks: locks, now: db.now(),
+		at:  make(map[string]int),
+		cnt: make(map[string]*txCounters),
+	}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.commit()
+}
+
+// try runs one item of a batch call. If fn fails with an item error (one
+// with a result code), every write fn staged is undone and the error is
+// returned as the item's result; any other error aborts the whole call.
+func (tx *txn) try(fn func() error) (itemErr, callErr error) {
+	if err := tx.ctx.Err(); err != nil {
+		return nil, err
+	}
+	sp := tx.save()
+	err := fn()
+	if err == nil {
+		return nil, nil
+	}
+	tx.rollback(sp)
+	if Code(err) > 0 {
+		return err, nil
+	}
+	return nil, err
+}
+
+type savepoint struct {
+	ops, events, onCommit int
+	cnt                   map[string]txCounters
+}
+
+func (tx *txn) save() savepoint {
+	sp := savepoint{ops: len(tx.ops), events: len(tx.events), onCommit: len(tx.onCommit),
+		cnt: make(map[string]txCounters, len(tx.cnt))}
+	for uid, c := range tx.cnt {
+		sp.cnt[uid] = *c
+	}
+	return sp
+}
+
+func (tx *txn) rollback(sp savepoint) {
+	tx.ops = tx.ops[:sp.ops]
+	tx.events = tx.events[:sp.events]
+	tx.onCommit = tx.onCommit[:sp.onCommit]
+	clear(tx.at)
+	for i, op := range tx.ops {
+		tx.at[string(op.key)] = i
+	}
+	for uid, c := range tx.cnt {
+		if old, ok := sp.cnt[uid]; ok {
+			*c = old
+		} else {
+			delete(tx.cnt, uid) // loaded after the savepoint: reload on demand
+		}
+	}
+}
+
+// get returns the value under key as of the txn's own writes over the
+// committed state. The slice is valid until the next read.
+func (tx *txn) get(key []byte) (val []byte, ok bool, err error) {
+	if i, staged := tx.at[string(key)]; staged {
+		op := tx.ops[i]
+		return op.val, !op.del, nil
+	}
+	return tx.r.get(key)
+}
+
+// has reports whether key exists.
+func (tx *txn) has(key []byte) (bool, error) {
+	_, ok, err := tx.get(key)
+	return ok, err
+}
+
+// getRecord decodes the record under key into rec; ok is false if absent.
+func (tx *txn) getRecord(key []byte, rec codec.Record) (ok bool, err error) {
+	val, ok, err := tx.get(key)
+	if err != nil || !ok {
+		return false, err
+	}
+	if err := codec.Decode(val, rec); err != nil {
+		return false, corrupt(key, err)
+	}
+	return true, nil
+}
+
+// set stages key = val. Both slices are copied.
+func (tx *txn) set(key, val []byte) {
+	tx.stage(writeOp{key: bytes.Clone(key), val: bytes.Clone(val)})
+}
+
+// setRecord stages key = the encoding of rec.
+func (tx *txn) setRecord(key []byte, rec codec.Record) error {
+	val, err := codec.Append(nil, rec)
+	if err != nil {
+		return err
+	}
+	tx.stage(writeOp{key: bytes.Clone(key), val: val})
+	return nil
+}
+
+// del stages the deletion of key.
+func (tx *txn) del(key []byte) {
+	tx.stage(writeOp{key: bytes.Clone(key), del: true})
+}
+
+func (tx *txn) stage(op writeOp) {
+	tx.at[string(op.key)] = len(tx.ops)
+	tx.ops = append(tx.ops, op)
+}
+
+// scanKeys returns every key under prefix, as of the txn's own writes over
+// the committed state, in key order. The keys are copies.
+func (tx *txn) scanKeys(prefix []byte) ([][]byte, error) {
+	var keys [][]byte
+	err := tx.r.scan(prefix, nil, func(k, _ []byte) (bool, error) {
+		if _, staged := tx.at[string(k)]; !staged {
+			keys = append(keys, bytes.Clone(k))
+		}
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for k, i := range tx.at { // staged keys: take the live ones
+		if !tx.ops[i].del && strings.HasPrefix(k, string(prefix)) {
+			keys = append(keys, []byte(k))
+		}
+	}
+	slices.SortFunc(keys, bytes.Compare)
+	return keys, nil
+}
+
+// counters returns uid's counters for reading and changing; they are
+// written at commit. uid must be locked by the txn.
+func (tx *txn) counters(uid string) (*Counters, error) {
+	c, err := tx.loadCounters(uid)
+	if err != nil {
+		return nil, err
+	}
+	c.dirty = true
+	return &c.c, nil
+}
+
+// peekCounters returns uid's counters for reading only.
+func (tx *txn) peekCounters(uid string) (Counters, error) {
+	c, err := tx.loadCounters(uid)
+	if err != nil {
+		return Counters{}, err
+	}
+	return c.c, nil
+}
+
+func (tx *txn) loadCounters(uid string) (*txCounters, error) {
+	if !tx.locks.holds(uid) {
+		return nil, errNotLocked
+	}
+	if c, ok := tx.cnt[uid]; ok {
+		return c, nil
+	}
+	c := &txCounters{}
+	if _, err := tx.getRecord(index.Counters(nil, uid), &c.c); err != nil {
+		return nil, err
+	}
+	tx.cnt[uid] = c
+	return c, nil
+}
+
+// emit appends ev to uid's change log at commit, with uid's next seq.
+func (tx *txn) emit(uid string, ev codec.Event) {
+	ev.At = tx.now
+	tx.events = append(tx.events, pendingEvent{uid: uid, ev: ev})
+}
+
+// forgetUser drops uid's pending events and deletes its counters at
+// commit: DeleteUser removes the user's log with everything else.
+func (tx *txn) forgetUser(uid string) {
+	tx.events = slices.DeleteFunc(tx.events, func(pe pendingEvent) bool { return pe.uid == uid })
+	tx.cnt[uid] = &txCounters{deleted: true}
+}
+
+// after registers f to run once the txn has committed (cache
+// write-through), while the txn's locks are still held.
+func (tx *txn) after(f func()) { tx.onCommit = append(tx.onCommit, f) }
+
+// commit writes the events and the changed counters into the write set
+// and commits it as one batch.
+func (tx *txn) commit() error {
+	if err := tx.stageEvents(); err != nil {
+		return err
+	}
+	if err := tx.stageCounters(); err != nil {
+		return err
+	}
+	if err := tx.db.commitOps(tx.ops, tx.at); err != nil {
+		return err
+	}
+	for _, f := range tx.onCommit {
+		f()
+	}
+	return nil
+}
+
+func (tx *txn) stageEvents() error {
+	keep := uint64(tx.db.opts.EventRetention)
+	for _, pe := range tx.events {
+		c, err := tx.counters(pe.uid)
+		if err != nil {
+			return err
+		}
+		c.Seq++
+		if err := tx.setRecord(index.Event(nil, pe.uid, c.Seq), &pe.ev); err != nil {
+			return err
+		}
+		if c.Seq > keep {
+			tx.del(index.Event(nil, pe.uid, c.Seq-keep))
+		}
+	}
+	return nil
+}
+
+func (tx *txn) stageCounters() error {
+	for uid, c := range tx.cnt {
+		if c.deleted {
+			tx.del(index.Counters(nil, uid))
+			continue
+		}
+		if !c.dirty {
+			continue
+		}
+		if err := tx.setRecord(index.Counters(nil, uid), &c.c); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,88 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"unicode"
+	"unicode/utf8"
+)
+
+// checkUserID reports whether id is a valid user ID: 1 to UserIDBytes bytes
+// of valid UTF-8 without control characters.
+func (db *DB) checkUserID(id string) error {
+	if len(id) == 0 || len(id) > db.opts.Limits.UserIDBytes {
+		return ErrInvalidUserID
+	}
+	if !printableUTF8(id) {
+		return ErrInvalidUserID
+	}
+	return nil
+}
+
+// printableUTF8 reports whether s is valid UTF-8 with no control characters.
+func printableUTF8(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == 0x7f {
+				return false
+			}
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError || unicode.IsControl(r) {
+			return false
+		}
+		i += size - 1
+	}
+	return true
+}
+
+// checkCall validates what every call shares: a live context and a valid
+// acting user.
+func (db *DB) checkCall(ctx context.Context, uid string) error {
+	if ctx == nil {
+		return ErrNilContext
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return db.checkUserID(uid)
+}
+
+// checkCount reports ErrTooMany when n IDs exceed the limit of a call.
+func checkCount(n, limit int) error {
+	if n > limit {
+		return fmt.Errorf("%w: %d ids, at most %d", ErrTooMany, n, limit)
+	}
+	return nil
+}
+
+// checkLen reports ErrTooLong when s is longer than limit bytes.
+func checkLen(what, s string, limit int) error {
+	if len(s) > limit {
+		return fmt.Errorf("%w: %s is %d bytes, at most %d", ErrTooLong, what, len(s), limit)
+	}
+	return nil
+}
+
+// checkPeers validates the peer IDs of a batch call. It returns one error
+// per ID (nil for a valid first occurrence): invalid IDs, the acting user
+// itself and repeats are answered without touching the store.
+func (db *DB) checkPeers(self string, ids []string) []error {
+	errs := make([]error, len(ids))
+	seen := make(map[string]struct{}, len(ids))
+	for i, id := range ids {
+		switch _, dup := seen[id]; {
+		case db.checkUserID(id) != nil:
+			errs[i] = ErrInvalidUserID
+		case id == self:
+			errs[i] = ErrSelf
+		case dup:
+			errs[i] = ErrDuplicateID
+		default:
+			seen[id] = struct{}{}
+		}
+	}
+	return errs
+}
