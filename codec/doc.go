@@ -36,6 +36,12 @@
 //   - a reader decodes data from a newer writer: fields it does not know
 //     are skipped.
 //
+// To add a field: append it to the struct, raise the record's field count
+// in records_msgpack.go, append one line to its EncodeMsgpack and
+// DecodeMsgpack, and choose a meaning for the zero value, which is what
+// records written before the change decode to. TestFieldCount fails if the
+// encoder misses the new field.
+//
 // The version changes only for a change that old readers must refuse;
 // Decode rejects version 0 and any version above the one it knows with an
 // error wrapping ErrCorrupt. The msgpack "as_array" struct tag and

@@ -21,11 +21,11 @@ func FuzzDecode(f *testing.F) {
 			f.Add(append([]byte{byte(i)}, mustAppend(f, r)...))
 		}
 	}
-	f.Add([]byte{0, 0x91, 0x01})                               // Profile: version only
-	f.Add([]byte{3, 0x93, 0x01, 0x05, 0x91, 0x91, 0xc0})       // BlockEdge: nested extra field
-	f.Add([]byte{1, 0x93, 0x01, 0xa0, 0xdd, 0x7f, 0xff, 0xff}) // FriendEdge: huge Groups
-	f.Add([]byte{2, 0x92, 0x63, 0xa0})                         // Application: version 99
-	f.Add([]byte{6, 0x92, 0x01, 0xd4, 0x01, 0x01})             // Event: ext for Kind
+	f.Add([]byte{0, 0x91, 0x01})                                     // Profile: version only
+	f.Add([]byte{3, 0x93, 0x01, 0x05, 0x91, 0x91, 0xc0})             // BlockEdge: nested extra field
+	f.Add([]byte{1, 0x93, 0x01, 0xa0, 0xdd, 0x7f, 0xff, 0xff, 0xff}) // FriendEdge: huge Groups
+	f.Add([]byte{2, 0x92, 0x63, 0xa0})                               // Application: version 99
+	f.Add([]byte{6, 0x92, 0x01, 0xd4, 0x01, 0x01})                   // Event: ext for Kind
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) == 0 {
 			return

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cockroachdb/pebble/v2"
 
@@ -21,6 +22,8 @@ type DB struct {
 
 	profiles *cache.Cache[*Profile] // nil when Options.ProfileCache.Disabled
 
+	subs subscribers
+
 	customProfile map[string]bool
 	customFriend  map[string]bool
 
@@ -28,6 +31,9 @@ type DB struct {
 	// them and turn later calls away (write side).
 	gate   sync.RWMutex
 	closed bool
+	// closing is set by Close before it cancels the subscribers;
+	// Subscribe reads it under subs.mu, so none is added after that.
+	closing atomic.Bool
 }
 
 // Open opens the kith store in dir, creating it if it does not exist.
@@ -80,6 +86,8 @@ func (db *DB) Close() error {
 		return nil
 	}
 	db.closed = true
+	db.closing.Store(true)
+	db.subs.closeAll()
 	if db.profiles != nil {
 		db.profiles.Purge()
 	}
@@ -104,6 +112,8 @@ func (db *DB) enter(ctx context.Context) error {
 }
 
 func (db *DB) leave() { db.gate.RUnlock() }
+
+
 
 // now returns the current time in Unix nanoseconds.
 func (db *DB) now() int64 { return db.opts.Clock().UnixNano() }

@@ -202,6 +202,9 @@ func (db *DB) UpdateProfile(ctx context.Context, uid string, u ProfileUpdate) (*
 		}
 		tx.emit(uid, codec.Event{Kind: uint8(ProfileUpdated)})
 		tx.after(func() { db.cacheProfile(uid, p) })
+		if err := tx.tellHolders(uid); err != nil {
+			return err
+		}
 		out = p
 		return nil
 	})
@@ -316,4 +319,21 @@ func mergeCustom(cur, changes map[string][]byte) map[string][]byte {
 		return nil
 	}
 	return out
+}
+
+// tellHolders queues the live-only FriendProfileChanged event for every
+// user whose list holds uid (the reverse index F), if anyone listens.
+func (tx *txn) tellHolders(uid string) error {
+	if !tx.db.subs.active() {
+		return nil
+	}
+	prefix := index.Prefix(nil, index.KindFriendOf, uid)
+	return tx.r.scan(prefix, nil, func(k, _ []byte) (bool, error) {
+		holder, _, err := index.ReadString(k[len(prefix):])
+		if err != nil {
+			return false, corrupt(k, err)
+		}
+		tx.live = append(tx.live, Event{Kind: FriendProfileChanged, User: holder, Peers: []string{uid}, At: tx.now})
+		return true, nil
+	})
 }

@@ -194,3 +194,15 @@ func (db *DB) commitOps(ops []writeOp, latest map[string]int) error {
 	}
 	return b.Commit(db.wopts)
 }
+
+// exists reports whether key is stored, with one point read.
+func (db *DB) exists(key []byte) (bool, error) {
+	_, closer, err := db.pdb.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, closer.Close()
+}

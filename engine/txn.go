@@ -31,6 +31,7 @@ type txn struct {
 	cnt      map[string]*txCounters
 	events   []pendingEvent
 	onCommit []func() // run after a successful commit, locks still held
+	live     []Event  // events to publish after the commit
 }
 
 type writeOp struct {
@@ -271,6 +272,7 @@ func (tx *txn) commit() error {
 	for _, f := range tx.onCommit {
 		f()
 	}
+	tx.db.subs.publish(tx.live)
 	return nil
 }
 
@@ -284,6 +286,9 @@ func (tx *txn) stageEvents() error {
 		c.Seq++
 		if err := tx.setRecord(index.Event(nil, pe.uid, c.Seq), &pe.ev); err != nil {
 			return err
+		}
+		if tx.db.subs.active() {
+			tx.live = append(tx.live, eventOf(pe.uid, c.Seq, &pe.ev))
 		}
 		if c.Seq > keep {
 			tx.del(index.Event(nil, pe.uid, c.Seq-keep))

@@ -1,0 +1,106 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/kithdb/kith/codec"
+	"github.com/kithdb/kith/index"
+)
+
+// Gap is delivered to a subscriber in place of the events it missed
+// because it fell behind: catch up with Changes from the last seq seen.
+// It is never logged.
+const Gap EventKind = 16
+
+// Event is one change a user hears about.
+type Event struct {
+	Kind EventKind
+	// User is the user whose log holds the event (or, for live-only
+	// kinds, who is told).
+	User string
+	// Peers are the other users concerned. For application events,
+	// Peers is [sender, target].
+	Peers []string
+	// Groups are the group names concerned; for GroupRenamed, [old, new].
+	// For FriendAdded and FriendUpdated, the edge's groups.
+	Groups []string
+	Reason Reason // for ApplicationDeleted
+	Seq    uint64 // position in User's log; 0 for live-only events
+	At     int64  // commit time, Unix nanoseconds
+}
+
+// ChangePage is a page of Changes.
+type ChangePage struct {
+	Events []Event // in seq order
+	// Next is the afterSeq of the next call: the seq of the last event
+	// returned, or afterSeq when there is none.
+	Next uint64
+	// Seq is the user's last seq when the page was read.
+	Seq uint64
+}
+
+// ResyncError is returned by Changes when afterSeq is older than the
+// retained window. It matches ErrResyncRequired.
+type ResyncError struct {
+	// Seq is the user's current seq: reload the lists (their Seq fields
+	// say the same) and follow Changes from there.
+	Seq uint64
+}
+
+func (e *ResyncError) Error() string {
+	return fmt.Sprintf("kith: resync required: reload and resume after seq %d", e.Seq)
+}
+
+// Unwrap returns ErrResyncRequired.
+func (e *ResyncError) Unwrap() error { return ErrResyncRequired }
+
+// Changes returns up to limit events of uid's log after afterSeq, in seq
+// order. limit 0 means Limits.PageSize; at most 1000. An afterSeq past the
+// user's last seq is ErrInvalidArgument; one before the retained window
+// (Options.EventRetention events) is a *ResyncError.
+func (db *DB) Changes(ctx context.Context, uid string, afterSeq uint64, limit int) (ChangePage, error) {
+	page := ChangePage{Next: afterSeq}
+	opts := ListOptions{Limit: limit}
+	err := db.list(ctx, uid, &opts, func(r *reader, seq uint64) error {
+		page.Seq = seq
+		if afterSeq > seq {
+			return fmt.Errorf("%w: seq %d is past the last seq %d", ErrInvalidArgument, afterSeq, seq)
+		}
+		if keep := uint64(db.opts.EventRetention); seq > keep && afterSeq < seq-keep {
+			return &ResyncError{Seq: seq}
+		}
+		prefix := index.Prefix(nil, index.KindEvent, uid)
+		from := index.Event(nil, uid, afterSeq)
+		return r.scan(prefix, from, func(k, v []byte) (bool, error) {
+			ev, err := decodeEvent(uid, k, v)
+			if err != nil {
+				return false, err
+			}
+			page.Events = append(page.Events, ev)
+			page.Next = ev.Seq
+			return len(page.Events) < opts.Limit, nil
+		})
+	})
+	if err != nil {
+		return ChangePage{}, err
+	}
+	return page, nil
+}
+
+func decodeEvent(uid string, k, v []byte) (Event, error) {
+	key, err := index.Parse(k)
+	if err != nil {
+		return Event{}, corrupt(k, err)
+	}
+	var rec codec.Event
+	if err := codec.Decode(v, &rec); err != nil {
+		return Event{}, corrupt(k, err)
+	}
+	return eventOf(uid, key.Seq, &rec), nil
+}
+
+func eventOf(uid string, seq uint64, rec *codec.Event) Event {
+	return Event{Kind: EventKind(rec.Kind), User: uid, Peers: rec.Peers, Groups: rec.Groups,
+		Reason: Reason(rec.Reason), Seq: seq, At: rec.At}
+}

@@ -1,0 +1,33 @@
+package engine
+
+import "github.com/kithdb/kith/cache"
+
+// Metrics is a snapshot of the DB's internal counters.
+type Metrics struct {
+	// ProfileCache holds the profile cache's hits, misses, evictions,
+	// expirations and size; zero when the cache is disabled.
+	ProfileCache cache.Stats
+	// Pebble is Pebble's own metrics report (levels, compactions, block
+	// cache, write amplification), as text.
+	Pebble string
+	// DiskBytes is the space the store uses on disk.
+	DiskBytes uint64
+}
+
+// Metrics returns a snapshot of the DB's metrics. After Close it returns
+// the zero Metrics.
+func (db *DB) Metrics() Metrics {
+	db.gate.RLock()
+	defer db.gate.RUnlock()
+	if db.closed {
+		return Metrics{}
+	}
+	var m Metrics
+	if db.profiles != nil {
+		m.ProfileCache = db.profiles.Stats()
+	}
+	pm := db.pdb.Metrics()
+	m.Pebble = pm.String()
+	m.DiskBytes = pm.DiskSpaceUsage()
+	return m
+}
