@@ -2,11 +2,15 @@ package engine
 
 import "github.com/kithdb/kith/cache"
 
+// CacheStats counts the profile cache's hits, misses, evictions and
+// expirations, and holds its size.
+type CacheStats = cache.Stats
+
 // Metrics is a snapshot of the DB's internal counters.
 type Metrics struct {
 	// ProfileCache holds the profile cache's hits, misses, evictions,
 	// expirations and size; zero when the cache is disabled.
-	ProfileCache cache.Stats
+	ProfileCache CacheStats
 	// Pebble is Pebble's own metrics report (levels, compactions, block
 	// cache, write amplification), as text.
 	Pebble string

@@ -17,16 +17,16 @@ import (
 	"github.com/kithdb/kith/engine"
 )
 
-// fakeClock returns a Clock that advances one second per call, so that
+// stepClock returns a Clock that advances one second per call, so that
 // every txn gets a distinct, predictable time.
-func fakeClock() func() time.Time {
+func stepClock() func() time.Time {
 	var n atomic.Int64
 	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	return func() time.Time { return base.Add(time.Duration(n.Add(1)) * time.Second) }
 }
 
-// mkUsers creates ids with the given AllowType.
-func mkUsers(t testing.TB, db *engine.DB, allow engine.AllowType, ids ...string) {
+// createUsers creates ids with the given AllowType.
+func createUsers(t testing.TB, db *engine.DB, allow engine.AllowType, ids ...string) {
 	t.Helper()
 	for _, id := range ids {
 		if _, err := db.UpdateProfile(ctx, id, engine.ProfileUpdate{AllowType: new(allow)}); err != nil {
@@ -35,15 +35,15 @@ func mkUsers(t testing.TB, db *engine.DB, allow engine.AllowType, ids ...string)
 	}
 }
 
-// setAllow changes uid's AllowType.
-func setAllow(t testing.TB, db *engine.DB, uid string, allow engine.AllowType) {
+// setAllowType changes uid's AllowType.
+func setAllowType(t testing.TB, db *engine.DB, uid string, allow engine.AllowType) {
 	t.Helper()
-	mkUsers(t, db, allow, uid)
+	createUsers(t, db, allow, uid)
 }
 
-// add sends one friend request and returns its result; a call error fails
+// addOne sends one friend request and returns its result; a call error fails
 // the test.
-func add(t testing.TB, db *engine.DB, from string, r engine.AddFriendRequest) engine.AddFriendResult {
+func addOne(t testing.TB, db *engine.DB, from string, r engine.AddFriendRequest) engine.AddFriendResult {
 	t.Helper()
 	res, err := db.AddFriends(ctx, from, []engine.AddFriendRequest{r})
 	if err != nil {
@@ -55,10 +55,10 @@ func add(t testing.TB, db *engine.DB, from string, r engine.AddFriendRequest) en
 	return res[0]
 }
 
-// mustAdd sends one request and requires the given outcome.
-func mustAdd(t testing.TB, db *engine.DB, from string, r engine.AddFriendRequest, want engine.AddOutcome) {
+// mustAddFriend sends one request and requires the given outcome.
+func mustAddFriend(t testing.TB, db *engine.DB, from string, r engine.AddFriendRequest, want engine.AddOutcome) {
 	t.Helper()
-	got := add(t, db, from, r)
+	got := addOne(t, db, from, r)
 	if got.Err != nil || got.Outcome != want {
 		t.Fatalf("AddFriends(%s -> %s): got outcome %d err %v, want outcome %d", from, r.UserID, got.Outcome, got.Err, want)
 	}
@@ -67,7 +67,7 @@ func mustAdd(t testing.TB, db *engine.DB, from string, r engine.AddFriendRequest
 // befriend makes a and b friends both ways, whatever their AllowType.
 func befriend(t testing.TB, db *engine.DB, a, b string) {
 	t.Helper()
-	switch r := add(t, db, a, engine.AddFriendRequest{UserID: b, Type: engine.AddBoth}); {
+	switch r := addOne(t, db, a, engine.AddFriendRequest{UserID: b, Type: engine.AddBoth}); {
 	case r.Err != nil:
 		t.Fatalf("befriend %s %s: %v", a, b, r.Err)
 	case r.Outcome == engine.Pending:
@@ -77,8 +77,8 @@ func befriend(t testing.TB, db *engine.DB, a, b string) {
 	}
 }
 
-// wantErr fails unless err matches want and has the result code code.
-func wantErr(t testing.TB, what string, err, want error, code int) {
+// wantErrIs fails unless err matches want and has the result code code.
+func wantErrIs(t testing.TB, what string, err, want error, code int) {
 	t.Helper()
 	if !errors.Is(err, want) {
 		t.Errorf("%s: err = %v, want %v", what, err, want)
@@ -88,10 +88,10 @@ func wantErr(t testing.TB, what string, err, want error, code int) {
 	}
 }
 
-// wantResult fails unless the AddFriendResult is the given error.
+// wantAddErr fails unless the AddFriendResult is the given error.
 func wantAddErr(t testing.TB, what string, r engine.AddFriendResult, want error, code int) {
 	t.Helper()
-	wantErr(t, what, r.Err, want, code)
+	wantErrIs(t, what, r.Err, want, code)
 	if r.Code() != code {
 		t.Errorf("%s: result Code() = %d, want %d", what, r.Code(), code)
 	}
@@ -134,8 +134,8 @@ func edgeOf(t testing.TB, db *engine.DB, owner, friend string) *engine.FriendEdg
 	return fs[0].Edge
 }
 
-// relation returns CheckFriends(a, b, CheckBoth).
-func relation(t testing.TB, db *engine.DB, a, b string) engine.Relation {
+// friendRelation returns CheckFriends(a, b, CheckBoth).
+func friendRelation(t testing.TB, db *engine.DB, a, b string) engine.Relation {
 	t.Helper()
 	rs, err := db.CheckFriends(ctx, a, []string{b}, engine.CheckBoth)
 	if err != nil || rs[0].Err != nil {
@@ -144,15 +144,15 @@ func relation(t testing.TB, db *engine.DB, a, b string) engine.Relation {
 	return rs[0].Relation
 }
 
-// wantRelation checks the relation both ways: b's view is the mirror of a's.
-func wantRelation(t testing.TB, db *engine.DB, a, b string, want engine.Relation) {
+// wantFriendRelation checks the relation both ways: b's view is the mirror of a's.
+func wantFriendRelation(t testing.TB, db *engine.DB, a, b string, want engine.Relation) {
 	t.Helper()
-	if got := relation(t, db, a, b); got != want {
+	if got := friendRelation(t, db, a, b); got != want {
 		t.Errorf("relation %s->%s = %s, want %s", a, b, relName(got), relName(want))
 	}
 	mirror := map[engine.Relation]engine.Relation{engine.NoRelation: engine.NoRelation,
 		engine.InMyList: engine.InTheirList, engine.InTheirList: engine.InMyList, engine.BothWay: engine.BothWay}
-	if got := relation(t, db, b, a); got != mirror[want] {
+	if got := friendRelation(t, db, b, a); got != mirror[want] {
 		t.Errorf("relation %s->%s = %s, want %s", b, a, relName(got), relName(mirror[want]))
 	}
 }
@@ -171,17 +171,17 @@ func relName(r engine.Relation) string {
 	return fmt.Sprintf("Relation(%d)", r)
 }
 
-// apps is what ListApplications shows a user in one direction.
-type apps struct {
+// appList is what ListApplications shows a user in one direction.
+type appList struct {
 	Peers  []string // the other user of each application, in order
 	Unread uint32
 	Items  []engine.ApplicationItem
 }
 
 // appsOf returns uid's applications in dir, paging through them.
-func appsOf(t testing.TB, db *engine.DB, uid string, dir engine.Direction) apps {
+func appsOf(t testing.TB, db *engine.DB, uid string, dir engine.Direction) appList {
 	t.Helper()
-	var out apps
+	var out appList
 	opts := engine.ListOptions{Limit: 3}
 	for {
 		page, err := db.ListApplications(ctx, uid, dir, opts)
@@ -204,20 +204,20 @@ func appsOf(t testing.TB, db *engine.DB, uid string, dir engine.Direction) apps 
 	}
 }
 
-// inOf and outOf return the peers of uid's incoming / outgoing applications.
-func inOf(t testing.TB, db *engine.DB, uid string) []string {
+// incomingOf and outgoingOf return the peers of uid's incoming / outgoing applications.
+func incomingOf(t testing.TB, db *engine.DB, uid string) []string {
 	t.Helper()
 	return appsOf(t, db, uid, engine.Incoming).Peers
 }
 
-func outOf(t testing.TB, db *engine.DB, uid string) []string {
+func outgoingOf(t testing.TB, db *engine.DB, uid string) []string {
 	t.Helper()
 	return appsOf(t, db, uid, engine.Outgoing).Peers
 }
 
-// application returns the pending application from -> to as the target
+// appFromTo returns the pending application from -> to as the target
 // lists it, or nil.
-func application(t testing.TB, db *engine.DB, from, to string) *engine.Application {
+func appFromTo(t testing.TB, db *engine.DB, from, to string) *engine.Application {
 	t.Helper()
 	for _, it := range appsOf(t, db, to, engine.Incoming).Items {
 		if it.From == from {
@@ -277,8 +277,8 @@ func groupCounts(t testing.TB, db *engine.DB, owner string) map[string]int {
 	return out
 }
 
-// seqOf returns uid's event seq as ListFriends reports it.
-func seqOf(t testing.TB, db *engine.DB, uid string) uint64 {
+// listSeq returns uid's event seq as ListFriends reports it.
+func listSeq(t testing.TB, db *engine.DB, uid string) uint64 {
 	t.Helper()
 	page, err := db.ListFriends(ctx, uid, engine.ListOptions{Limit: 1})
 	if err != nil {
@@ -287,11 +287,11 @@ func seqOf(t testing.TB, db *engine.DB, uid string) uint64 {
 	return page.Seq
 }
 
-// snapshot renders everything the public API shows of users' relations:
+// relSnapshot renders everything the public API shows of users' relations:
 // friend lists with edges, applications both ways with unread counts,
 // groups with members, and event seqs. Two equal snapshots mean nothing
 // was written in between (a written change always appends an event).
-func snapshot(t testing.TB, db *engine.DB, users ...string) string {
+func relSnapshot(t testing.TB, db *engine.DB, users ...string) string {
 	t.Helper()
 	var b strings.Builder
 	for _, u := range users {
@@ -316,16 +316,16 @@ func snapshot(t testing.TB, db *engine.DB, users ...string) string {
 	return b.String()
 }
 
-// wantSame fails when the state of users changed since before.
-func wantSame(t testing.TB, db *engine.DB, what, before string, users ...string) {
+// wantUnchanged fails when the state of users changed since before.
+func wantUnchanged(t testing.TB, db *engine.DB, what, before string, users ...string) {
 	t.Helper()
-	if after := snapshot(t, db, users...); after != before {
+	if after := relSnapshot(t, db, users...); after != before {
 		t.Errorf("%s wrote something:\nbefore:\n%s\nafter:\n%s", what, before, after)
 	}
 }
 
-// wantList fails unless got equals want (nil and empty are equal).
-func wantList(t testing.TB, what string, got, want []string) {
+// wantIDs fails unless got equals want (nil and empty are equal).
+func wantIDs(t testing.TB, what string, got, want []string) {
 	t.Helper()
 	if len(got) == 0 && len(want) == 0 {
 		return
@@ -335,11 +335,20 @@ func wantList(t testing.TB, what string, got, want []string) {
 	}
 }
 
-// ids returns n user IDs prefix00, prefix01, … in sorted order.
-func ids(prefix string, n int) []string {
+// userIDs returns n user IDs prefix0000, prefix0001, … in sorted order.
+func userIDs(prefix string, n int) []string {
 	out := make([]string, n)
 	for i := range out {
-		out[i] = fmt.Sprintf("%s%02d", prefix, i)
+		out[i] = fmt.Sprintf("%s%04d", prefix, i)
 	}
 	return out
+}
+
+// blockUser makes owner block target.
+func blockUser(t testing.TB, db *engine.DB, owner, target string) {
+	t.Helper()
+	res, err := db.Block(ctx, owner, []string{target})
+	if err != nil || res[0].Err != nil {
+		t.Fatalf("Block(%s, %s): %v %+v", owner, target, err, res)
+	}
 }
