@@ -256,33 +256,31 @@ func (db *DB) readFriend(r *reader, owner string, f *Friend) error {
 }
 
 // attachProfiles sets the profile of every friend without an error,
-// through the profile cache.
+// through the profile cache, in calls of at most Limits.ProfilesPerCall.
 func (db *DB) attachProfiles(viewer string, fs []Friend) error {
-	ids := make([]string, 0, len(fs))
-	for _, f := range fs {
-		if f.Err == nil {
-			ids = append(ids, f.UserID)
+	idx := make([]int, 0, len(fs)) // the friends to answer
+	for i := range fs {
+		if fs[i].Err == nil {
+			idx = append(idx, i)
 		}
 	}
-	for len(ids) > 0 {
-		n := min(len(ids), db.opts.Limits.ProfilesPerCall)
-		items := make([]ProfileResult, n)
-		for i := range items {
-			items[i].UserID = ids[i]
+	step := db.opts.Limits.ProfilesPerCall
+	ids := make([]string, 0, min(len(idx), step))
+	items := make([]ProfileResult, 0, min(len(idx), step))
+	for len(idx) > 0 {
+		n := min(len(idx), step)
+		ids, items = ids[:0], items[:n]
+		for j, i := range idx[:n] {
+			ids = append(ids, fs[i].UserID)
+			items[j] = ProfileResult{UserID: fs[i].UserID}
 		}
-		if err := db.getProfiles(ids[:n], items); err != nil {
+		if err := db.getProfiles(ids, items); err != nil {
 			return err
 		}
-		byID := make(map[string]*Profile, n)
-		for _, it := range items {
-			byID[it.UserID] = it.Profile
+		for j, i := range idx[:n] {
+			fs[i].Profile = items[j].Profile
 		}
-		for i := range fs {
-			if p, ok := byID[fs[i].UserID]; ok && fs[i].Err == nil {
-				fs[i].Profile = p
-			}
-		}
-		ids = ids[n:]
+		idx = idx[n:]
 	}
 	return nil
 }
@@ -354,7 +352,8 @@ func (db *DB) checkFriendUpdate(u *FriendUpdate) ([]string, error) {
 		}
 	}
 	if err := checkCustom(u.Custom, db.customFriend, db.opts.Limits.StringBytes); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidArgument, err)
+		// %v: 30001, not the profile field code (see checkAddRequest).
+		return nil, fmt.Errorf("%w: %v", ErrInvalidArgument, err)
 	}
 	if u.Groups == nil {
 		return nil, nil

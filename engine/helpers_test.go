@@ -46,3 +46,6 @@ func mustCheck(t testing.TB, db *engine.DB) {
 }
 
 var ctx = context.Background()
+
+// memOptions returns options for an in-memory store (for examples).
+func memOptions() *engine.Options { return &engine.Options{FS: vfs.NewMem()} }

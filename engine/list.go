@@ -44,6 +44,7 @@ func (db *DB) ListFriends(ctx context.Context, owner string, opts ListOptions) (
 			return db.listGroupFriends(r, owner, &opts, &page)
 		}
 		prefix := index.Prefix(nil, index.KindFriend, owner)
+		page.Items = make([]Friend, 0, min(opts.Limit, 64))
 		var err error
 		page.Next, err = scanPage(r, prefix, opts, func(peer string, val []byte, key []byte) error {
 			e := new(FriendEdge)
