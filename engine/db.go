@@ -113,8 +113,6 @@ func (db *DB) enter(ctx context.Context) error {
 
 func (db *DB) leave() { db.gate.RUnlock() }
 
-
-
 // now returns the current time in Unix nanoseconds.
 func (db *DB) now() int64 { return db.opts.Clock().UnixNano() }
 

@@ -224,35 +224,58 @@ func (db *DB) GetFriends(ctx context.Context, owner string, ids []string) ([]Fri
 	}
 	errs := db.checkPeers(owner, ids)
 	out := make([]Friend, len(ids))
+	order := make([]int, 0, len(ids)) // valid items, by peer ID
+	for i, id := range ids {
+		out[i] = Friend{UserID: id, Err: errs[i]}
+		if errs[i] == nil {
+			order = append(order, i)
+		}
+	}
+	slices.SortFunc(order, func(a, b int) int { return compareStrings(ids[a], ids[b]) })
 	r, err := db.newReader()
 	if err != nil {
 		return nil, err
 	}
 	defer r.close()
-	for i, id := range ids {
-		out[i] = Friend{UserID: id, Err: errs[i]}
-		if errs[i] == nil {
-			if err := db.readFriend(r, owner, &out[i]); err != nil {
-				return nil, err
-			}
-		}
+	if err := readEdges(r, owner, out, order); err != nil {
+		return nil, err
 	}
 	return out, db.attachProfiles(owner, out)
 }
 
-// readFriend fills f with owner's edge to f.UserID and the relation.
-func (db *DB) readFriend(r *reader, owner string, f *Friend) error {
-	key := index.Friend(nil, owner, f.UserID)
-	e := new(FriendEdge)
-	ok, err := r.getRecord(key, e)
-	if err != nil || !ok {
-		f.Err = ErrNotFriends
-		return err
+// readEdges fills owner's edges to the friends fs[order...] (ordered by ID)
+// and their relations, in two ascending passes over one iterator: owner's
+// edges, then the reverse edges.
+func readEdges(r *reader, owner string, fs []Friend, order []int) error {
+	var key []byte
+	for _, i := range order {
+		key = index.Friend(key[:0], owner, fs[i].UserID)
+		val, ok, err := r.seek(key)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			fs[i].Err = ErrNotFriends
+			continue
+		}
+		e := new(FriendEdge)
+		if err := codec.Decode(val, e); err != nil {
+			return corrupt(key, err)
+		}
+		fs[i].Edge = e
 	}
-	f.Edge = e
-	_, theirs, err := r.get(index.Friend(nil, f.UserID, owner))
-	f.Relation = relationOf(true, theirs)
-	return err
+	for _, i := range order {
+		if fs[i].Err != nil {
+			continue
+		}
+		key = index.Friend(key[:0], fs[i].UserID, owner)
+		_, theirs, err := r.seek(key)
+		if err != nil {
+			return err
+		}
+		fs[i].Relation = relationOf(true, theirs)
+	}
+	return nil
 }
 
 // attachProfiles sets the profile of every friend without an error,
