@@ -10,7 +10,8 @@ import (
 
 // Gap is delivered to a subscriber in place of the events it missed
 // because it fell behind: catch up with Changes from the last seq seen.
-// It is never logged.
+// Its User and At are those of the first missed event; the missed events
+// may concern any user. It is never logged.
 const Gap EventKind = 16
 
 // Event is one change a user hears about.

@@ -80,14 +80,16 @@ func Open(dir string, opts *Options) (*DB, error) {
 // Calls made after Close return ErrClosed. Close may be called more than
 // once; later calls return nil.
 func (db *DB) Close() error {
+	// Stop the subscribers before taking the gate: a callback in progress
+	// may be inside a DB call, and closeAll waits for it to return.
+	db.closing.Store(true)
+	db.subs.closeAll()
 	db.gate.Lock()
 	defer db.gate.Unlock()
 	if db.closed {
 		return nil
 	}
 	db.closed = true
-	db.closing.Store(true)
-	db.subs.closeAll()
 	if db.profiles != nil {
 		db.profiles.Purge()
 	}

@@ -56,8 +56,8 @@ type Options struct {
 	// The default (false) ends them in both directions, as SEMANTICS.md §5.
 	KeepFriendsOnBlock bool
 
-	// RequireFriendship makes CanSend refuse senders that are not in the
-	// recipient's friend list. The default is off.
+	// RequireFriendship makes CanSend refuse a sender unless sender and
+	// recipient hold each other (two-way friends). The default is off.
 	RequireFriendship bool
 
 	// Clock returns the current time; tests inject a fake one. The default

@@ -23,9 +23,12 @@ type subscriber struct {
 	fn func(Event)
 	ch chan Event
 
-	mu     sync.Mutex // serialises offer and close
-	lost   bool       // events were dropped: send a Gap first
-	closed bool
+	mu   sync.Mutex // serialises offer, takeGap and close
+	lost bool       // events were dropped: a Gap is owed
+	gap  Event      // the Gap owed: User and At of the first dropped event
+	// closed is set under mu by close; deliver reads it without mu to
+	// drop the events still buffered.
+	closed atomic.Bool
 }
 
 // Subscribe calls fn for every event after it is committed: the logged
@@ -33,9 +36,12 @@ type subscriber struct {
 // on a goroutine of its own, never while a lock is held, and sees each
 // user's events in commit order. A subscriber that falls behind by more
 // than 4096 events gets a Gap event in place of those it missed, and
-// should catch up with Changes. cancel stops delivery; it does not wait
-// for a call of fn in progress. Close cancels every subscriber and waits
-// for their goroutines, so fn must not call Close.
+// should catch up with Changes; the Gap comes once fn has taken the
+// events buffered before the loss, even if no later write follows.
+// cancel stops delivery: once it returns, fn is not called again (events
+// still buffered are dropped), but cancel does not wait for a call of fn
+// in progress. Close cancels every subscriber and waits for their
+// goroutines, so fn must not call Close.
 func (db *DB) Subscribe(fn func(Event)) (cancel func()) {
 	s := &subscriber{fn: fn, ch: make(chan Event, subscriberBuffer)}
 	db.subs.mu.Lock()
@@ -47,9 +53,7 @@ func (db *DB) Subscribe(fn func(Event)) (cancel func()) {
 	db.subs.wg.Add(1)
 	go func() {
 		defer db.subs.wg.Done()
-		for ev := range s.ch {
-			s.fn(ev)
-		}
+		s.deliver()
 	}()
 	var once sync.Once
 	return func() { once.Do(func() { db.subs.remove(s) }) }
@@ -118,13 +122,13 @@ func (ss *subscribers) publish(events []Event) {
 func (s *subscriber) offer(events []Event) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
+	if s.closed.Load() {
 		return
 	}
 	for _, ev := range events {
 		if s.lost {
 			select {
-			case s.ch <- Event{Kind: Gap, User: ev.User, At: ev.At}:
+			case s.ch <- s.gap:
 				s.lost = false
 			default:
 				continue
@@ -134,15 +138,48 @@ func (s *subscriber) offer(events []Event) {
 		case s.ch <- ev:
 		default:
 			s.lost = true
+			s.gap = Event{Kind: Gap, User: ev.User, At: ev.At}
 		}
 	}
+}
+
+// deliver calls fn for each event in order, until the subscriber is
+// closed: the events still buffered then are dropped, not delivered.
+// When fn has drained the buffer after events were dropped, deliver
+// hands it the Gap itself: a subscriber must learn of the loss even if no
+// later write comes to carry the Gap.
+func (s *subscriber) deliver() {
+	for ev := range s.ch {
+		if s.closed.Load() {
+			continue // drain: cancel and Close stop delivery
+		}
+		s.fn(ev)
+		if len(s.ch) > 0 {
+			continue // takeGap would refuse: skip its lock
+		}
+		if gap, ok := s.takeGap(); ok {
+			s.fn(gap)
+		}
+	}
+}
+
+// takeGap returns the Gap owed once the buffer is empty. Under mu no
+// offer runs, so every event offered later is queued behind the Gap.
+func (s *subscriber) takeGap() (Event, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.lost || s.closed.Load() || len(s.ch) > 0 {
+		return Event{}, false
+	}
+	s.lost = false
+	return s.gap, true
 }
 
 func (s *subscriber) close() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.closed {
-		s.closed = true
+	if !s.closed.Load() {
+		s.closed.Store(true)
 		close(s.ch)
 	}
 }
