@@ -24,6 +24,10 @@ type DB struct {
 
 	subs subscribers
 
+	// noEventLog turns the change log off; only the benchmark that
+	// measures what logging costs sets it.
+	noEventLog bool
+
 	customProfile map[string]bool
 	customFriend  map[string]bool
 

@@ -11,8 +11,15 @@ import (
 // Each keeps its invariants whole: an edge and its twin, the counters, the
 // group memberships and the change-log events always change together.
 
+// The readers below ask the owner's counters first: they are exact
+// (invariant 4) and usually already loaded, and a zero count answers
+// "no" without a read of the store.
+
 // friendEdge returns owner's edge to friend, or nil if there is none.
 func (tx *txn) friendEdge(owner, friend string) (*FriendEdge, error) {
+	if c, err := tx.peekCounters(owner); err != nil || c.Friends == 0 {
+		return nil, err
+	}
 	e := new(FriendEdge)
 	ok, err := tx.getRecord(index.Friend(nil, owner, friend), e)
 	if !ok {
@@ -23,6 +30,9 @@ func (tx *txn) friendEdge(owner, friend string) (*FriendEdge, error) {
 
 // isFriend reports whether owner's list holds friend.
 func (tx *txn) isFriend(owner, friend string) (bool, error) {
+	if c, err := tx.peekCounters(owner); err != nil || c.Friends == 0 {
+		return false, err
+	}
 	return tx.has(index.Friend(nil, owner, friend))
 }
 
@@ -119,6 +129,9 @@ func (tx *txn) putGroup(owner, name string) error {
 
 // application returns the pending application from -> to, or nil.
 func (tx *txn) application(from, to string) (*Application, error) {
+	if c, err := tx.peekCounters(to); err != nil || c.PendingIn == 0 {
+		return nil, err
+	}
 	a := new(Application)
 	ok, err := tx.getRecord(index.AppIn(nil, to, from), a)
 	if !ok {
@@ -203,7 +216,16 @@ func (tx *txn) dropApplications(a, b string, why Reason) error {
 
 // blocked reports whether owner's blocklist holds target.
 func (tx *txn) blocked(owner, target string) (bool, error) {
+	if c, err := tx.peekCounters(owner); err != nil || c.Blocked == 0 {
+		return false, err
+	}
 	return tx.has(index.Block(nil, owner, target))
+}
+
+// hasApplication reports whether the application from -> to is pending.
+func (tx *txn) hasApplication(from, to string) (bool, error) {
+	a, err := tx.application(from, to)
+	return a != nil, err
 }
 
 // putBlock adds target to owner's blocklist (which must not hold it yet)

@@ -127,7 +127,9 @@ func (db *DB) checkAddRequest(r *AddFriendRequest) error {
 		}
 	}
 	if err := checkCustom(r.Custom, db.customFriend, l.StringBytes); err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalidArgument, err)
+		// %v: a friend field error is an invalid argument (30001), not
+		// one of the profile field codes checkCustom's errors carry.
+		return fmt.Errorf("%w: %v", ErrInvalidArgument, err)
 	}
 	return nil
 }
@@ -176,7 +178,7 @@ func (tx *txn) addFriend(from string, r *AddFriendRequest) (AddOutcome, error) {
 // else as a pending application.
 func (tx *txn) addBoth(from string, r *AddFriendRequest, toP *Profile, hasTo, hasFrom bool) (AddOutcome, error) {
 	to := r.UserID
-	crossing, err := tx.has(index.AppIn(nil, from, to))
+	crossing, err := tx.hasApplication(to, from)
 	if err != nil {
 		return 0, err
 	}

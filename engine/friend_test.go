@@ -44,7 +44,7 @@ func TestAddFriendsCheck1InvalidArgument(t *testing.T) {
 		{"group 31 bytes", engine.AddFriendRequest{UserID: "peer", Group: x("g", 31)}, engine.ErrTooLong},
 		{"group with control char", engine.AddFriendRequest{UserID: "peer", Group: "g\x01"}, engine.ErrInvalidArgument},
 		{"unknown add type", engine.AddFriendRequest{UserID: "peer", Type: 7}, engine.ErrInvalidArgument},
-		{"undeclared custom field", engine.AddFriendRequest{UserID: "peer", Custom: map[string][]byte{"nope": []byte("v")}}, engine.ErrUnknownField},
+		{"undeclared custom field", engine.AddFriendRequest{UserID: "peer", Custom: map[string][]byte{"nope": []byte("v")}}, engine.ErrInvalidArgument},
 		{"custom value 501 bytes", engine.AddFriendRequest{UserID: "peer", Custom: map[string][]byte{"tag": []byte(x("v", 501))}}, engine.ErrInvalidArgument},
 	}
 	for _, c := range cases {
@@ -164,13 +164,14 @@ func TestAddFriendsCheck5PeerDeniesAll(t *testing.T) {
 
 func TestAddFriendsCheck6AlreadyFriends(t *testing.T) {
 	db := openDB(t, &engine.Options{Limits: engine.Limits{Friends: 2}})
-	createUsers(t, db, engine.AllowAny, "me", "both", "one", "f1")
+	createUsers(t, db, engine.AllowAny, "me", "both", "one", "f1", "f2")
 	befriend(t, db, "me", "both")
 	mustAddFriend(t, db, "me", engine.AddFriendRequest{UserID: "one"}, engine.Added) // me -> one only
-	befriend(t, db, "one", "f1")                                                      // one's list is full
+	befriend(t, db, "one", "f1")
+	befriend(t, db, "one", "f2") // one's list is full
 	setAllowType(t, db, "both", engine.NeedConfirm)
 	// me's list is full (2): own-list-full would fail each of these too.
-	users := []string{"me", "both", "one", "f1"}
+	users := []string{"me", "both", "one", "f1", "f2"}
 	before := relSnapshot(t, db, users...)
 	for _, c := range []struct {
 		to  string
@@ -927,7 +928,9 @@ func TestListFriendsSeq(t *testing.T) {
 		}
 		last = s
 	}
-	step("add both", true, func() { mustAddFriend(t, db, "me", engine.AddFriendRequest{UserID: "a", Type: engine.AddBoth}, engine.Added) })
+	step("add both", true, func() {
+		mustAddFriend(t, db, "me", engine.AddFriendRequest{UserID: "a", Type: engine.AddBoth}, engine.Added)
+	})
 	step("reads", false, func() {
 		friendsOf(t, db, "me")
 		friendRelation(t, db, "me", "a")
@@ -1025,9 +1028,8 @@ func TestUpdateFriend(t *testing.T) {
 	before := relSnapshot(t, db, users...)
 	_, err = db.UpdateFriend(ctx, "me", "a", engine.FriendUpdate{Custom: map[string][]byte{"undeclared": []byte("x")}})
 	wantErrIs(t, "undeclared custom field", err, engine.ErrInvalidArgument, 30001)
-	if !errors.Is(err, engine.ErrUnknownField) {
-		t.Errorf("undeclared custom field: %v does not match ErrUnknownField", err)
-	}
+	_, err = db.UpdateFriend(ctx, "me", "a", engine.FriendUpdate{Custom: map[string][]byte{"tag": make([]byte, 501)}})
+	wantErrIs(t, "custom value 501 bytes", err, engine.ErrInvalidArgument, 30001)
 	_, err = db.UpdateFriend(ctx, "me", "stranger", engine.FriendUpdate{Remark: new("x")})
 	wantErrIs(t, "stranger holds me, not held", err, engine.ErrNotFriends, 31704)
 	_, err = db.UpdateFriend(ctx, "me", "nobody", engine.FriendUpdate{Remark: new("x")})
@@ -1062,4 +1064,42 @@ func TestUpdateFriendGroupLimit(t *testing.T) {
 	if e, err := db.UpdateFriend(ctx, "me", "a", engine.FriendUpdate{Groups: &[]string{"g2", "g1"}}); err != nil || !slices.Equal(e.Groups, []string{"g1", "g2"}) {
 		t.Fatalf("existing groups: %v %+v", err, e)
 	}
+}
+
+func TestAddFriendsBatchFailedItemsRollBack(t *testing.T) {
+	db := openDB(t, &engine.Options{Limits: engine.Limits{Groups: 2}})
+	createUsers(t, db, engine.AllowAny, "me", "a", "b", "c", "d")
+	createUsers(t, db, engine.NeedConfirm, "nc")
+	// me has a pending application to b, sent while b needed confirmation:
+	// a Both to b removes it, unless the item fails.
+	setAllowType(t, db, "b", engine.NeedConfirm)
+	mustAddFriend(t, db, "me", engine.AddFriendRequest{UserID: "b", Type: engine.AddBoth}, engine.Pending)
+	setAllowType(t, db, "b", engine.AllowAny)
+	res, err := db.AddFriends(ctx, "me", []engine.AddFriendRequest{
+		{UserID: "a", Type: engine.AddBoth, Group: "g1"},  // creates g1
+		{UserID: "nc", Type: engine.AddBoth, Group: "g9"}, // pending: g9 not created yet
+		{UserID: "c", Type: engine.AddBoth, Group: "g1"},  // g1 exists (staged by item 0)
+		{UserID: "d", Type: engine.AddSingle, Group: "g2"},
+		{UserID: "b", Type: engine.AddBoth, Group: "g3"}, // would drop the application, then fails
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []int{0, 30539, 0, 0, 30011} {
+		if res[i].Code() != want {
+			t.Errorf("item %d (%s): code %d err %v, want %d", i, res[i].UserID, res[i].Code(), res[i].Err, want)
+		}
+	}
+	if g := groupsOf(t, db, "me"); len(g) != 2 || !slices.Equal(g["g1"], []string{"a", "c"}) || !slices.Equal(g["g2"], []string{"d"}) {
+		t.Errorf("me's groups = %v", g)
+	}
+	wantIDs(t, "me's friends", friendsOf(t, db, "me"), []string{"a", "c", "d"})
+	wantFriendRelation(t, db, "me", "b", engine.NoRelation)
+	// The failed item's removal of the application was undone.
+	wantIDs(t, "me's outgoing", outgoingOf(t, db, "me"), []string{"b", "nc"})
+	if a := appsOf(t, db, "b", engine.Incoming); a.Unread != 1 || !slices.Equal(a.Peers, []string{"me"}) {
+		t.Errorf("b's incoming %+v", a)
+	}
+	// The counters (checked at cleanup) allow exactly what is left.
+	wantAddErr(t, "third group", addOne(t, db, "me", engine.AddFriendRequest{UserID: "b", Group: "g3"}), engine.ErrGroupLimit, 30011)
 }

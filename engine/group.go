@@ -249,6 +249,9 @@ func (db *DB) RenameGroup(ctx context.Context, owner, oldName, newName string) e
 			if err != nil {
 				return err
 			}
+			if e == nil { // a membership without its edge: never dereference nil
+				return corrupt(index.Member(nil, owner, oldName, m), fmt.Errorf("member of group %q without edge", oldName))
+			}
 			renamed := *e
 			renamed.Groups = withGroup(withGroup(e.Groups, oldName, false), newName, true)
 			if err := tx.rewriteEdge(owner, m, e, &renamed); err != nil {

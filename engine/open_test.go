@@ -390,17 +390,22 @@ func TestClose_NoGoroutineLeak(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		dir  func(t *testing.T) (string, *engine.Options)
+		subs int // subscribers left subscribed at Close
 	}{
-		{"disk", func(t *testing.T) (string, *engine.Options) { return t.TempDir(), nil }},
-		{"mem", func(t *testing.T) (string, *engine.Options) { return "db", &engine.Options{FS: vfs.NewMem()} }},
+		{"disk", func(t *testing.T) (string, *engine.Options) { return t.TempDir(), nil }, 0},
+		{"mem", func(t *testing.T) (string, *engine.Options) { return "db", &engine.Options{FS: vfs.NewMem()} }, 0},
 		{"mem-nocache", func(t *testing.T) (string, *engine.Options) {
 			return "db", &engine.Options{FS: vfs.NewMem(), ProfileCache: engine.ProfileCacheOptions{Disabled: true}}
-		}},
+		}, 0},
+		{"mem-subscribers", func(t *testing.T) (string, *engine.Options) { return "db", &engine.Options{FS: vfs.NewMem()} }, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir, opts := tc.dir(t)
 			base := settledGoroutines()
 			db := mustOpen(t, dir, opts)
+			for range tc.subs {
+				db.Subscribe(func(engine.Event) {})
+			}
 			for i := range 20 {
 				uid := fmt.Sprintf("u%d", i)
 				if _, err := db.UpdateProfile(ctx, uid, engine.ProfileUpdate{Nick: new(uid)}); err != nil {

@@ -116,10 +116,26 @@ func (db *DB) readProfile(r *reader, m profileMiss, it *ProfileResult) error {
 		return corrupt(m.key, err)
 	}
 	it.Profile = p
-	if db.profiles != nil {
-		db.profiles.Fill(it.UserID, p, profileSize(p), 0, m.tok)
-	}
+	db.fillProfile(it.UserID, p, m.tok)
 	return nil
+}
+
+// fillProfile caches a profile read from the store, unless a writer of
+// uid may be between its commit and its write-through: the token alone
+// would let a read of the old value land in that window, after another
+// reader already saw the new one in the store. Writers hold uid's stripe
+// from before their read until after the write-through, so a busy stripe
+// skips the fill; TryLock never makes the reader wait.
+func (db *DB) fillProfile(uid string, p *Profile, tok cacheToken) {
+	if db.profiles == nil {
+		return
+	}
+	mu := &db.locks.mu[db.locks.stripe(uid)]
+	if !mu.TryLock() {
+		return
+	}
+	defer mu.Unlock()
+	db.profiles.Fill(uid, p, profileSize(p), 0, tok)
 }
 
 // readMissingProfile answers a user with no profile record: an empty
@@ -205,6 +221,11 @@ func (db *DB) UpdateProfile(ctx context.Context, uid string, u ProfileUpdate) (*
 		if err := tx.tellHolders(uid); err != nil {
 			return err
 		}
+		// Drop the old profile before the commit: once a reader may
+		// see the new one in the store, none may see the old one in
+		// the cache (and no fill lands while we hold uid's stripe, see
+		// fillProfile).
+		db.uncacheProfile(uid)
 		out = p
 		return nil
 	})

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -783,106 +784,210 @@ func wantCorrupt(t *testing.T, err error, key []byte) {
 
 // Concurrent updates and reads: every successful update is counted in the
 // version, and no read ever sees a version go back (a stale cache fill
-// would).
+// would). A cache smaller than the working set makes reads miss and fill
+// all the time, racing with the writers' write-through.
 func TestProfiles_ConcurrentWriteThrough(t *testing.T) {
-	forEachCache(t, func(t *testing.T, opts engine.Options) {
-		db := openDB(t, &opts)
-		const users, writers, perWriter, readers = 10, 8, 40, 2
-		ids := make([]string, users)
-		for i := range ids {
-			ids[i] = fmt.Sprintf("user%d", i)
+	for _, tc := range []struct {
+		name  string
+		cache engine.ProfileCacheOptions
+	}{
+		{"cache=small", engine.ProfileCacheOptions{Entries: 3}},
+		{"cache=large", engine.ProfileCacheOptions{}},
+		{"cache=off", engine.ProfileCacheOptions{Disabled: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { concurrentWriteThrough(t, engine.Options{ProfileCache: tc.cache}) })
+	}
+}
+
+// raise sets a to v if v is larger.
+func raise(a *atomic.Uint64, v uint64) {
+	for {
+		old := a.Load()
+		if v <= old || a.CompareAndSwap(old, v) {
+			return
 		}
-		var (
-			mu       sync.Mutex
-			versions = make([]map[uint64]bool, users) // versions returned by successful updates
-			wg       sync.WaitGroup
-			done     = make(chan struct{})
-			failures = make(chan error, writers+readers)
-		)
-		for i := range versions {
-			versions[i] = map[uint64]bool{}
-		}
-		for w := range writers {
-			wg.Go(func() {
-				for k := range perWriter {
-					u := (w*7 + k) % users
-					p, err := db.UpdateProfile(ctx, ids[u], engine.ProfileUpdate{Level: new(uint32(k)), Role: new(uint32(w))})
-					if err != nil {
-						failures <- fmt.Errorf("UpdateProfile(%s): %w", ids[u], err)
+	}
+}
+
+func concurrentWriteThrough(t *testing.T, opts engine.Options) {
+	db := openDB(t, &opts)
+	const users, writers, perWriter, readers = 10, 8, 40, 2
+	ids := make([]string, users)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("user%d", i)
+	}
+	var (
+		mu       sync.Mutex
+		versions = make([]map[uint64]bool, users) // versions returned by successful updates
+		wg       sync.WaitGroup
+		done     = make(chan struct{})
+		failures = make(chan error, writers+readers)
+		// seen[u] is the newest version of u that any call has returned.
+		// A call started later must not answer an older one: not a
+		// reader (a stale cache fill), nor after an update returned.
+		seen = make([]atomic.Uint64, users)
+	)
+	for i := range versions {
+		versions[i] = map[uint64]bool{}
+	}
+	for w := range writers {
+		wg.Go(func() {
+			for k := range perWriter {
+				u := (w*7 + k) % users
+				p, err := db.UpdateProfile(ctx, ids[u], engine.ProfileUpdate{Level: new(uint32(k)), Role: new(uint32(w))})
+				if err != nil {
+					failures <- fmt.Errorf("UpdateProfile(%s): %w", ids[u], err)
+					return
+				}
+				raise(&seen[u], p.Version)
+				mu.Lock()
+				dup := versions[u][p.Version]
+				versions[u][p.Version] = true
+				mu.Unlock()
+				if dup {
+					failures <- fmt.Errorf("%s: version %d returned twice", ids[u], p.Version)
+					return
+				}
+			}
+		})
+	}
+	var rg sync.WaitGroup
+	for range readers {
+		rg.Go(func() {
+			floor := make([]uint64, users)
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				for i := range floor {
+					floor[i] = seen[i].Load()
+				}
+				ps, err := db.GetProfiles(ctx, "reader", ids)
+				if err != nil {
+					failures <- err
+					return
+				}
+				for i, it := range ps.Items {
+					var v uint64
+					if it.Profile != nil {
+						v = it.Profile.Version
+					}
+					if v < floor[i] {
+						failures <- fmt.Errorf("%s: read version %d after a call had returned %d (%v)", ids[i], v, floor[i], it.Err)
 						return
 					}
-					mu.Lock()
-					dup := versions[u][p.Version]
-					versions[u][p.Version] = true
-					mu.Unlock()
-					if dup {
-						failures <- fmt.Errorf("%s: version %d returned twice", ids[u], p.Version)
-						return
+					raise(&seen[i], v)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(done)
+	rg.Wait()
+	close(failures)
+	for err := range failures {
+		t.Error(err)
+	}
+	if t.Failed() {
+		return
+	}
+	total := 0
+	for round := range 2 {
+		ps, err := db.GetProfiles(ctx, "reader", ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, it := range ps.Items {
+			n := uint64(len(versions[i]))
+			if it.Err != nil || it.Profile.Version != n {
+				t.Fatalf("round %d: %s: %+v, want version %d (the number of successful updates)", round, ids[i], it, n)
+			}
+			for v := uint64(1); v <= n; v++ {
+				if !versions[i][v] {
+					t.Fatalf("%s: version %d never returned", ids[i], v)
+				}
+			}
+			if round == 0 {
+				total += int(n)
+			}
+		}
+	}
+	if total != writers*perWriter {
+		t.Fatalf("%d versions in all, want %d", total, writers*perWriter)
+	}
+}
+
+// Once a read has seen a deleted user gone, no later read may find its
+// profile again: neither a cache entry left between DeleteUser's commit
+// and its cache removal, nor a fill of a read made before the commit. The
+// two-entry cache makes reads miss and fill all the time.
+func TestDeleteUser_ConcurrentReadsNeverResurrect(t *testing.T) {
+	db := openDB(t, &engine.Options{ProfileCache: engine.ProfileCacheOptions{Entries: 2}})
+	fillers := []string{"f0", "f1", "f2", "f3"}
+	for _, f := range fillers {
+		mustUpdate(t, db, f, engine.ProfileUpdate{Nick: new(f)})
+	}
+	for round := range 100 {
+		uid := fmt.Sprintf("r%d", round)
+		mustUpdate(t, db, uid, engine.ProfileUpdate{Nick: new(uid)})
+		var (
+			gone     atomic.Bool // some call has seen uid gone
+			stop     = make(chan struct{})
+			rg       sync.WaitGroup
+			failures = make(chan error, 3)
+		)
+		withUID := append([]string{uid}, fillers...)
+		for r := range 3 {
+			rg.Go(func() {
+				if r == 1 { // churns the cache, evicting uid's entry
+					for {
+						select {
+						case <-stop:
+							return
+						default:
+						}
+						if _, err := db.GetProfiles(ctx, "reader", fillers); err != nil {
+							failures <- err
+							return
+						}
 					}
 				}
-			})
-		}
-		var rg sync.WaitGroup
-		for range readers {
-			rg.Go(func() {
-				last := make([]uint64, users)
 				for {
 					select {
-					case <-done:
+					case <-stop:
 						return
 					default:
 					}
-					ps, err := db.GetProfiles(ctx, "reader", ids)
+					wasGone := gone.Load()
+					ps, err := db.GetProfiles(ctx, "reader", withUID)
 					if err != nil {
 						failures <- err
 						return
 					}
-					for i, it := range ps.Items {
-						if it.Profile == nil {
-							continue // not created yet
-						}
-						if it.Profile.Version < last[i] {
-							failures <- fmt.Errorf("%s: version went back from %d to %d", ids[i], last[i], it.Profile.Version)
-							return
-						}
-						last[i] = it.Profile.Version
+					switch it := ps.Items[0]; {
+					case errors.Is(it.Err, engine.ErrNotFound):
+						gone.Store(true)
+					case it.Err != nil:
+						failures <- fmt.Errorf("%s: %w", uid, it.Err)
+						return
+					case wasGone:
+						failures <- fmt.Errorf("%s: profile %+v read after a call saw the user gone", uid, it.Profile)
+						return
 					}
 				}
 			})
 		}
-		wg.Wait()
-		close(done)
+		if err := db.DeleteUser(ctx, uid); err != nil {
+			t.Fatal(err)
+		}
+		gone.Store(true)
+		close(stop)
 		rg.Wait()
 		close(failures)
 		for err := range failures {
-			t.Error(err)
+			t.Fatal(err)
 		}
-		if t.Failed() {
-			return
-		}
-		total := 0
-		for round := range 2 {
-			ps, err := db.GetProfiles(ctx, "reader", ids)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i, it := range ps.Items {
-				n := uint64(len(versions[i]))
-				if it.Err != nil || it.Profile.Version != n {
-					t.Fatalf("round %d: %s: %+v, want version %d (the number of successful updates)", round, ids[i], it, n)
-				}
-				for v := uint64(1); v <= n; v++ {
-					if !versions[i][v] {
-						t.Fatalf("%s: version %d never returned", ids[i], v)
-					}
-				}
-				if round == 0 {
-					total += int(n)
-				}
-			}
-		}
-		if total != writers*perWriter {
-			t.Fatalf("%d versions in all, want %d", total, writers*perWriter)
-		}
-	})
+	}
 }

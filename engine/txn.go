@@ -277,6 +277,9 @@ func (tx *txn) commit() error {
 }
 
 func (tx *txn) stageEvents() error {
+	if tx.db.noEventLog {
+		return nil
+	}
 	keep := uint64(tx.db.opts.EventRetention)
 	for _, pe := range tx.events {
 		c, err := tx.counters(pe.uid)
