@@ -15,12 +15,14 @@ import (
 // DB is an open kith store. It is safe for concurrent use by many
 // goroutines. Close it when done.
 type DB struct {
+	dir   string // the store's directory on opts.FS (Import stages its SSTables under it)
 	opts  *Options
 	pdb   *pebble.DB
 	wopts *pebble.WriteOptions
 	locks stripes
 
-	profiles *cache.Cache[*Profile] // nil when Options.ProfileCache.Disabled
+	profiles *cache.Cache[cachedProfile] // nil when Options.ProfileCache.Disabled
+	loads    *loads                      // nil without Options.ProfileLoader
 
 	subs subscribers
 
@@ -49,6 +51,7 @@ func Open(dir string, opts *Options) (*DB, error) {
 		return nil, err
 	}
 	db := &DB{
+		dir:           dir,
 		opts:          o,
 		wopts:         pebble.Sync,
 		customProfile: setOf(o.CustomProfileFields),
@@ -59,7 +62,7 @@ func Open(dir string, opts *Options) (*DB, error) {
 		db.wopts = pebble.NoSync
 	}
 	if !o.ProfileCache.Disabled {
-		c, err := cache.New[*Profile](cache.Options{
+		c, err := cache.New[cachedProfile](cache.Options{
 			Entries:  o.ProfileCache.Entries,
 			MaxBytes: o.ProfileCache.MaxBytes,
 			Now:      o.Clock,
@@ -68,6 +71,9 @@ func Open(dir string, opts *Options) (*DB, error) {
 			return nil, fmt.Errorf("%w: %v", ErrInvalidOptions, err)
 		}
 		db.profiles = c
+	}
+	if o.ProfileLoader != nil {
+		db.loads = newLoads(o.ProfileLoader)
 	}
 	pdb, err := openPebble(dir, o)
 	if err != nil {
@@ -88,6 +94,9 @@ func (db *DB) Close() error {
 	// may be inside a DB call, and closeAll waits for it to return.
 	db.closing.Store(true)
 	db.subs.closeAll()
+	if db.loads != nil {
+		db.loads.close()
+	}
 	db.gate.Lock()
 	defer db.gate.Unlock()
 	if db.closed {

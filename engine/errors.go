@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/kithdb/kith/codec"
+	"github.com/kithdb/kith/index"
 )
 
 // Errors of the DB as a whole.
@@ -16,6 +17,9 @@ var (
 	// ErrCorrupt is returned when a stored value or key fails to decode.
 	// The error wrapping it is a *CorruptError naming the key.
 	ErrCorrupt = codec.ErrCorrupt
+	// ErrInvalidKey is matched, with ErrCorrupt, by the *CorruptError of
+	// a stored key that does not parse.
+	ErrInvalidKey = index.ErrInvalidKey
 )
 
 // Errors of bad input. Each of them also matches ErrInvalidArgument, except

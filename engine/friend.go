@@ -240,7 +240,7 @@ func (db *DB) GetFriends(ctx context.Context, owner string, ids []string) ([]Fri
 	if err := readEdges(r, owner, out, order); err != nil {
 		return nil, err
 	}
-	return out, db.attachProfiles(owner, out)
+	return out, db.attachProfiles(ctx, owner, out)
 }
 
 // readEdges fills owner's edges to the friends fs[order...] (ordered by ID)
@@ -280,7 +280,7 @@ func readEdges(r *reader, owner string, fs []Friend, order []int) error {
 
 // attachProfiles sets the profile of every friend without an error,
 // through the profile cache, in calls of at most Limits.ProfilesPerCall.
-func (db *DB) attachProfiles(viewer string, fs []Friend) error {
+func (db *DB) attachProfiles(ctx context.Context, viewer string, fs []Friend) error {
 	idx := make([]int, 0, len(fs)) // the friends to answer
 	for i := range fs {
 		if fs[i].Err == nil {
@@ -297,7 +297,7 @@ func (db *DB) attachProfiles(viewer string, fs []Friend) error {
 			ids = append(ids, fs[i].UserID)
 			items[j] = ProfileResult{UserID: fs[i].UserID}
 		}
-		if err := db.getProfiles(ids, items); err != nil {
+		if err := db.getProfiles(ctx, viewer, ids, items); err != nil {
 			return err
 		}
 		for j, i := range idx[:n] {

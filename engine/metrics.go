@@ -16,6 +16,14 @@ type Metrics struct {
 	Pebble string
 	// DiskBytes is the space the store uses on disk.
 	DiskBytes uint64
+	// WriteAmp is Pebble's write amplification since Open: the bytes it
+	// wrote (WAL, flushes, compactions, ingested tables) over the bytes
+	// that came in (WAL and ingested tables), the "w-amp" of the total
+	// row of Pebble's report. 0 before the first write.
+	WriteAmp float64
+	// ProfileLoads counts the calls of the ProfileLoader, and
+	// ProfileLoadErrors those that failed (error, panic, cancelled).
+	ProfileLoads, ProfileLoadErrors uint64
 }
 
 // Metrics returns a snapshot of the DB's metrics. After Close it returns
@@ -30,8 +38,13 @@ func (db *DB) Metrics() Metrics {
 	if db.profiles != nil {
 		m.ProfileCache = db.profiles.Stats()
 	}
+	if db.loads != nil {
+		m.ProfileLoads, m.ProfileLoadErrors = db.loads.count.Load(), db.loads.errors.Load()
+	}
 	pm := db.pdb.Metrics()
 	m.Pebble = pm.String()
 	m.DiskBytes = pm.DiskSpaceUsage()
+	total := pm.Total()
+	m.WriteAmp = total.WriteAmp()
 	return m
 }

@@ -29,6 +29,14 @@ type Options struct {
 	// ProfileCache configures the cache of decoded profiles.
 	ProfileCache ProfileCacheOptions
 
+	// ProfileLoader, if set, loads the profiles not stored locally (owned
+	// by another service): GetProfiles asks it for the local misses of a
+	// call in one batch, collapses concurrent loads of a user into one,
+	// and caches the answers (see ProfileCacheOptions' TTLs). Profiles it
+	// returns must not be modified afterwards. The default is none:
+	// a user without a local profile is ErrNotFound.
+	ProfileLoader ProfileLoader
+
 	// Limits are the per-user and per-call limits of SEMANTICS.md. Zero
 	// fields take the defaults of DefaultLimits.
 	Limits Limits
@@ -77,6 +85,17 @@ type ProfileCacheOptions struct {
 	// MaxBytes bounds the approximate memory of cached profiles. The
 	// default is 64 MiB.
 	MaxBytes int64
+	// StrangerTTL is how long a profile from the ProfileLoader is served
+	// from the cache to a viewer whose list does not hold its user. The
+	// default is 10 minutes (the reference's stranger cache).
+	StrangerTTL time.Duration
+	// FriendTTL is the same for a viewer whose list holds the user: a
+	// friend's profile is fresher. At most StrangerTTL. The default is
+	// 1 minute.
+	FriendTTL time.Duration
+	// NegativeTTL is how long the loader's "not found" is cached. The
+	// default is 5 seconds.
+	NegativeTTL time.Duration
 }
 
 // Logger receives Pebble's log lines when set in Options.Logger.
@@ -154,7 +173,7 @@ func (o *Options) EnsureDefaults() {
 	if o.CacheSize == 0 {
 		o.CacheSize = defaultCacheSize
 	}
-	if min := int64(memTableSize * (memTableStopWrites + 1) * 2); o.CacheSize < min {
+	if min := int64(memTableSize * (memTableStopWrites + 1) * 2); o.CacheSize > 0 && o.CacheSize < min {
 		o.CacheSize = min
 	}
 	if o.ProfileCache.Entries == 0 {
@@ -163,6 +182,9 @@ func (o *Options) EnsureDefaults() {
 	if o.ProfileCache.MaxBytes == 0 {
 		o.ProfileCache.MaxBytes = defaultProfileBytes
 	}
+	fillDuration(&o.ProfileCache.StrangerTTL, 10*time.Minute)
+	fillDuration(&o.ProfileCache.FriendTTL, time.Minute)
+	fillDuration(&o.ProfileCache.NegativeTTL, 5*time.Second)
 	o.Limits.ensureDefaults()
 	if o.DefaultAllowType == nil {
 		t := NeedConfirm
@@ -173,6 +195,12 @@ func (o *Options) EnsureDefaults() {
 	}
 	if o.Clock == nil {
 		o.Clock = time.Now
+	}
+}
+
+func fillDuration(d *time.Duration, def time.Duration) {
+	if *d == 0 {
+		*d = def
 	}
 }
 
@@ -203,8 +231,14 @@ var fieldNameRE = regexp.MustCompile(`^[A-Za-z0-9_]{1,16}$`)
 
 // Validate reports the first invalid setting. Call it after EnsureDefaults.
 func (o *Options) Validate() error {
+	if o.CacheSize < 0 {
+		return fmt.Errorf("%w: CacheSize must not be negative", ErrInvalidOptions)
+	}
 	if o.ProfileCache.Entries < 0 || o.ProfileCache.MaxBytes < 0 {
 		return fmt.Errorf("%w: ProfileCache sizes must not be negative", ErrInvalidOptions)
+	}
+	if c := o.ProfileCache; c.StrangerTTL < 0 || c.FriendTTL < 0 || c.NegativeTTL < 0 || c.FriendTTL > c.StrangerTTL {
+		return fmt.Errorf("%w: profile TTLs must be positive, FriendTTL at most StrangerTTL", ErrInvalidOptions)
 	}
 	if o.EventRetention < 0 {
 		return fmt.Errorf("%w: EventRetention must not be negative", ErrInvalidOptions)

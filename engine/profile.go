@@ -45,56 +45,190 @@ func (db *DB) GetProfiles(ctx context.Context, viewer string, ids []string) (Pro
 	for i, id := range ids[:n] {
 		res.Items[i].UserID = id
 	}
-	if err := db.getProfiles(ids[:n], res.Items); err != nil {
+	if err := db.getProfiles(ctx, viewer, ids[:n], res.Items); err != nil {
 		return Profiles{}, err
 	}
 	return res, nil
 }
 
-// getProfiles answers items (items[i].UserID == ids[i]) from the cache,
-// then from the store.
-func (db *DB) getProfiles(ids []string, items []ProfileResult) error {
-	hits := 0
-	if db.profiles != nil {
-		hits = db.profiles.GetMany(ids, func(i int, p *Profile) { items[i].Profile = p })
-	}
-	if hits == len(items) {
-		return nil
-	}
-	return db.readProfiles(items)
+// cachedProfile is a profile cache entry: a local profile (written
+// through, never stale), or one from the ProfileLoader, stamped with its
+// load time; a nil p from the loader caches "not found".
+type cachedProfile struct {
+	p      *Profile
+	remote bool
+	at     int64 // load time, Unix nanoseconds (remote only)
 }
 
-// readProfiles fills the items that the cache did not answer, reading the
-// store in key order through one iterator, and fills the cache.
-func (db *DB) readProfiles(items []ProfileResult) error {
+// getProfiles answers items (items[i].UserID == ids[i]) as seen by
+// viewer: from the cache, then from the store, then from the loader.
+func (db *DB) getProfiles(ctx context.Context, viewer string, ids []string, items []ProfileResult) error {
+	hits := 0
+	var aged []int // loaded entries too old for a viewer who is a friend
+	if db.profiles != nil {
+		var now int64
+		if db.loads != nil {
+			now = db.now()
+		}
+		hits = db.profiles.GetMany(ids, func(i int, v cachedProfile) {
+			items[i].Profile = v.p
+			if v.remote && v.p == nil {
+				items[i].Err = ErrNotFound
+			} else if v.remote && now-v.at > int64(db.opts.ProfileCache.FriendTTL) {
+				aged = append(aged, i)
+			}
+		})
+	}
+	if hits == len(items) && len(aged) == 0 {
+		return nil
+	}
+	misses := db.profileMisses(items, aged) // tokens before the reader: see cache.Fill
+	r, err := db.newReader()
+	if err != nil {
+		return err
+	}
+	defer r.close()
+	if misses, err = db.keepAgedOfFriends(r, viewer, items, misses); err != nil {
+		return err
+	}
+	remote, err := db.readProfiles(r, items, misses)
+	if err != nil || len(remote) == 0 {
+		return err
+	}
+	db.loadProfiles(ctx, items, remote)
+	return nil
+}
+
+// keepAgedOfFriends decides the aged loaded profiles among misses: one of
+// a user in viewer's list is forgotten and stays a miss, to be loaded
+// again (a friend's profile is served at most FriendTTL old); the others
+// are served as they are.
+func (db *DB) keepAgedOfFriends(r *reader, viewer string, items []ProfileResult, misses []profileMiss) ([]profileMiss, error) {
+	keep := misses[:0]
+	for _, m := range misses {
+		it := &items[m.item]
+		if it.Profile != nil { // aged
+			_, friend, err := r.get(index.Friend(nil, viewer, it.UserID))
+			if err != nil {
+				return nil, err
+			}
+			if !friend {
+				continue
+			}
+			it.Profile = nil
+		}
+		keep = append(keep, m)
+	}
+	return keep, nil
+}
+
+// loadProfiles answers the items at indexes remote through the loader.
+func (db *DB) loadProfiles(ctx context.Context, items []ProfileResult, remote []int) {
+	ids := make([]string, len(remote))
+	for j, i := range remote {
+		ids[j] = items[i].UserID
+	}
+	profiles, errs := db.loads.load(ctx, ids, db.profileToken, db.cacheLoaded)
+	for j, i := range remote {
+		items[i].Profile, items[i].Err = profiles[j], errs[j]
+		if errs[j] == nil && profiles[j] == nil {
+			items[i].Err = ErrNotFound
+		}
+	}
+}
+
+// profileToken is the cache's fill token of uid (zero without a cache).
+func (db *DB) profileToken(uid string) cacheToken {
+	if db.profiles == nil {
+		return 0
+	}
+	return db.profiles.Token(uid)
+}
+
+// cacheLoaded caches a loader's answer for StrangerTTL (NegativeTTL for
+// "not found"), unless InvalidateProfiles or a local write touched uid
+// since tok was taken.
+func (db *DB) cacheLoaded(uid string, p *Profile, tok cacheToken) {
+	if db.profiles == nil {
+		return
+	}
+	ttl, size := db.opts.ProfileCache.StrangerTTL, 64
+	if p == nil {
+		ttl = db.opts.ProfileCache.NegativeTTL
+	} else {
+		size = profileSize(p)
+	}
+	db.profiles.Fill(uid, cachedProfile{p: p, remote: true, at: db.now()}, size, ttl, tok)
+}
+
+// InvalidateProfiles drops the cached profiles of ids, for the embedding
+// service to call when it learns that profiles owned elsewhere changed:
+// their next read goes to the ProfileLoader. Loads in flight for them are
+// not cached.
+func (db *DB) InvalidateProfiles(ids []string) error {
+	db.gate.RLock()
+	defer db.gate.RUnlock()
+	if db.closed {
+		return ErrClosed
+	}
+	for _, id := range ids {
+		db.uncacheProfile(id)
+	}
+	return nil
+}
+
+// profileMisses lists the items to read (those the cache did not answer,
+// and the aged ones at indexes aged) with their keys and fill tokens, in
+// key order. Invalid IDs get their error here.
+func (db *DB) profileMisses(items []ProfileResult, aged []int) []profileMiss {
 	misses := make([]profileMiss, 0, len(items))
+	add := func(i int) {
+		m := profileMiss{item: i, key: index.Profile(nil, items[i].UserID)}
+		if db.profiles != nil {
+			m.tok = db.profiles.Token(items[i].UserID)
+		}
+		misses = append(misses, m)
+	}
 	for i := range items {
 		it := &items[i]
-		if it.Profile != nil {
+		if it.Profile != nil || it.Err != nil {
 			continue
 		}
 		if err := db.checkUserID(it.UserID); err != nil {
 			it.Err = err
 			continue
 		}
-		m := profileMiss{item: i, key: index.Profile(nil, it.UserID)}
-		if db.profiles != nil {
-			m.tok = db.profiles.Token(it.UserID) // before the read: see cache.Fill
-		}
-		misses = append(misses, m)
+		add(i)
+	}
+	for _, i := range aged {
+		add(i)
 	}
 	slices.SortFunc(misses, func(a, b profileMiss) int { return compareBytes(a.key, b.key) })
-	r, err := db.newReader()
-	if err != nil {
-		return err
-	}
-	defer r.close()
+	return misses
+}
+
+// readProfiles reads the local profiles of misses in key order and fills
+// the cache. With a ProfileLoader, it returns the indexes of the items
+// without a local profile, to load; without one, such a user gets an
+// empty profile if it exists through its edges, else ErrNotFound.
+func (db *DB) readProfiles(r *reader, items []ProfileResult, misses []profileMiss) (remote []int, err error) {
 	for _, m := range misses {
-		if err := db.readProfile(r, m, &items[m.item]); err != nil {
-			return err
+		found, err := db.readProfile(r, m, &items[m.item])
+		if err != nil {
+			return nil, err
+		}
+		if !found && db.loads != nil {
+			remote = append(remote, m.item)
 		}
 	}
-	return nil
+	for _, m := range misses {
+		if it := &items[m.item]; it.Profile == nil && db.loads == nil {
+			if err := db.readMissingProfile(r, it); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return remote, nil
 }
 
 type profileMiss struct {
@@ -103,21 +237,19 @@ type profileMiss struct {
 	tok  cacheToken
 }
 
-func (db *DB) readProfile(r *reader, m profileMiss, it *ProfileResult) error {
+// readProfile reads one local profile; found is false if there is none.
+func (db *DB) readProfile(r *reader, m profileMiss, it *ProfileResult) (found bool, err error) {
 	val, ok, err := r.seek(m.key)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return db.readMissingProfile(r, it)
+	if err != nil || !ok {
+		return false, err
 	}
 	p := new(Profile)
 	if err := codec.Decode(val, p); err != nil {
-		return corrupt(m.key, err)
+		return false, corrupt(m.key, err)
 	}
 	it.Profile = p
 	db.fillProfile(it.UserID, p, m.tok)
-	return nil
+	return true, nil
 }
 
 // fillProfile caches a profile read from the store, unless a writer of
@@ -135,7 +267,7 @@ func (db *DB) fillProfile(uid string, p *Profile, tok cacheToken) {
 		return
 	}
 	defer mu.Unlock()
-	db.profiles.Fill(uid, p, profileSize(p), 0, tok)
+	db.profiles.Fill(uid, cachedProfile{p: p}, profileSize(p), 0, tok)
 }
 
 // readMissingProfile answers a user with no profile record: an empty
@@ -238,7 +370,7 @@ func (db *DB) UpdateProfile(ctx context.Context, uid string, u ProfileUpdate) (*
 // cacheProfile writes a committed profile through to the cache.
 func (db *DB) cacheProfile(uid string, p *Profile) {
 	if db.profiles != nil {
-		db.profiles.Set(uid, p, profileSize(p), 0)
+		db.profiles.Set(uid, cachedProfile{p: p}, profileSize(p), 0)
 	}
 }
 

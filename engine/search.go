@@ -92,7 +92,7 @@ func (s *search) run(prefix []byte, after string, page *SearchPage) error {
 			break
 		}
 		if s.needProfile {
-			if err := s.db.attachProfiles(s.owner, chunk); err != nil {
+			if err := s.db.attachProfiles(s.ctx, s.owner, chunk); err != nil {
 				return err
 			}
 		}
@@ -127,7 +127,7 @@ func (s *search) complete(hits []Friend) error {
 	if s.needProfile {
 		return nil
 	}
-	return s.db.attachProfiles(s.owner, hits)
+	return s.db.attachProfiles(s.ctx, s.owner, hits)
 }
 
 // readChunk reads up to searchChunk edges after afterKey.

@@ -94,6 +94,9 @@ func (tx *txn) deleteUser(uid string) error {
 		return err
 	}
 	tx.forgetUser(uid)
+	// Drop the profile before the commit too: a fill that read it just
+	// before this txn took its locks must not outlive the delete.
+	tx.db.uncacheProfile(uid)
 	tx.after(func() { tx.db.uncacheProfile(uid) })
 	return nil
 }
