@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"sync"
 
 	"github.com/kithdb/kith/codec"
 	"github.com/kithdb/kith/index"
@@ -119,22 +120,27 @@ func (db *DB) CanSend(ctx context.Context, from, to string) error {
 	if err := db.checkPair(from, to); err != nil {
 		return err
 	}
-	var buf [2*maxKeyID + 8]byte
-	if ok, err := db.exists(index.Block(buf[:0], to, from)); err != nil || ok {
+	buf := keyBufs.Get().(*[]byte)
+	defer keyBufs.Put(buf)
+	*buf = index.Block((*buf)[:0], to, from)
+	if ok, err := db.exists(*buf); err != nil || ok {
 		return firstErr(err, ErrSendBlocked)
 	}
 	if !db.opts.RequireFriendship {
 		return nil
 	}
-	if ok, err := db.exists(index.Friend(buf[:0], from, to)); err != nil || !ok {
+	*buf = index.Friend((*buf)[:0], from, to)
+	if ok, err := db.exists(*buf); err != nil || !ok {
 		return firstErr(err, ErrSendNotFriends)
 	}
-	if ok, err := db.exists(index.Friend(buf[:0], to, from)); err != nil || !ok {
+	*buf = index.Friend((*buf)[:0], to, from)
+	if ok, err := db.exists(*buf); err != nil || !ok {
 		return firstErr(err, ErrSendNotFriends)
 	}
 	return nil
 }
 
-// maxKeyID sizes stack buffers for keys of two typical user IDs; longer
-// keys simply grow onto the heap.
-const maxKeyID = 40
+// keyBufs recycles key buffers of point reads on hot paths (CanSend): a
+// buffer handed to Pebble escapes, so a stack array would be allocated
+// on every call.
+var keyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 96); return &b }}

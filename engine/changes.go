@@ -71,10 +71,11 @@ func (db *DB) Changes(ctx context.Context, uid string, afterSeq uint64, limit in
 		if keep := uint64(db.opts.EventRetention); seq > keep && afterSeq < seq-keep {
 			return &ResyncError{Seq: seq}
 		}
+		page.Events = make([]Event, 0, min(uint64(opts.Limit), seq-afterSeq))
 		prefix := index.Prefix(nil, index.KindEvent, uid)
 		from := index.Event(nil, uid, afterSeq)
 		return r.scan(prefix, from, func(k, v []byte) (bool, error) {
-			ev, err := decodeEvent(uid, k, v)
+			ev, err := decodeEvent(uid, len(prefix), k, v)
 			if err != nil {
 				return false, err
 			}
@@ -89,16 +90,17 @@ func (db *DB) Changes(ctx context.Context, uid string, afterSeq uint64, limit in
 	return page, nil
 }
 
-func decodeEvent(uid string, k, v []byte) (Event, error) {
-	key, err := index.Parse(k)
-	if err != nil {
-		return Event{}, corrupt(k, err)
+// decodeEvent decodes an event of uid's log: the key is the log's prefix
+// (prefixLen bytes) and the 8-byte seq.
+func decodeEvent(uid string, prefixLen int, k, v []byte) (Event, error) {
+	if len(k) != prefixLen+8 {
+		return Event{}, corrupt(k, fmt.Errorf("event key of %d bytes", len(k)))
 	}
 	var rec codec.Event
 	if err := codec.Decode(v, &rec); err != nil {
 		return Event{}, corrupt(k, err)
 	}
-	return eventOf(uid, key.Seq, &rec), nil
+	return eventOf(uid, beUint64(k[prefixLen:]), &rec), nil
 }
 
 func eventOf(uid string, seq uint64, rec *codec.Event) Event {
