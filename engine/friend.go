@@ -97,25 +97,22 @@ func (db *DB) forEachPeer(ctx context.Context, owner string, ids []string, fn fu
 		return nil, err
 	}
 	errs := db.checkPeers(owner, ids)
-	res := make([]Result, len(ids))
 	err := db.update(ctx, append(slices.Clone(ids), owner), func(tx *txn) error {
-		for i, id := range ids {
-			res[i] = Result{UserID: id, Err: errs[i]}
-			if errs[i] != nil {
-				continue
-			}
-			var callErr error
-			res[i].Err, callErr = tx.try(func() error { return fn(tx, id) })
-			if callErr != nil {
-				return callErr
-			}
-		}
-		return nil
+		return tx.eachItem(errs, func(i int) error { return fn(tx, ids[i]) })
 	})
 	if err != nil {
 		return nil, err
 	}
-	return res, nil
+	return results(ids, errs), nil
+}
+
+// results pairs each ID of a batch call with its error.
+func results(ids []string, errs []error) []Result {
+	res := make([]Result, len(ids))
+	for i, id := range ids {
+		res[i] = Result{UserID: id, Err: errs[i]}
+	}
+	return res
 }
 
 // RelationResult is the answer for one ID of CheckFriends or CheckBlocked.
@@ -153,14 +150,10 @@ func (db *DB) checkRelations(ctx context.Context, owner string, ids []string, ty
 	}
 	errs := db.checkPeers(owner, ids)
 	res := make([]RelationResult, len(ids))
-	order := make([]int, 0, len(ids)) // valid items, by peer ID
 	for i, id := range ids {
 		res[i] = RelationResult{UserID: id, Err: errs[i]}
-		if errs[i] == nil {
-			order = append(order, i)
-		}
 	}
-	slices.SortFunc(order, func(a, b int) int { return compareStrings(ids[a], ids[b]) })
+	order := validByID(ids, errs)
 	r, err := db.newReader()
 	if err != nil {
 		return nil, err
@@ -180,6 +173,19 @@ func (db *DB) checkRelations(ctx context.Context, owner string, ids []string, ty
 		res[i].Relation = relationOf(mine[j], theirs[j])
 	}
 	return res, nil
+}
+
+// validByID returns the indexes of the items without an error, ordered by
+// ID, so that their keys can be read in ascending order.
+func validByID(ids []string, errs []error) []int {
+	order := make([]int, 0, len(ids))
+	for i := range ids {
+		if errs[i] == nil {
+			order = append(order, i)
+		}
+	}
+	slices.SortFunc(order, func(a, b int) int { return compareStrings(ids[a], ids[b]) })
+	return order
 }
 
 // probeSorted reports for each item whether its key exists. The keys must
@@ -224,14 +230,10 @@ func (db *DB) GetFriends(ctx context.Context, owner string, ids []string) ([]Fri
 	}
 	errs := db.checkPeers(owner, ids)
 	out := make([]Friend, len(ids))
-	order := make([]int, 0, len(ids)) // valid items, by peer ID
 	for i, id := range ids {
 		out[i] = Friend{UserID: id, Err: errs[i]}
-		if errs[i] == nil {
-			order = append(order, i)
-		}
 	}
-	slices.SortFunc(order, func(a, b int) int { return compareStrings(ids[a], ids[b]) })
+	order := validByID(ids, errs)
 	r, err := db.newReader()
 	if err != nil {
 		return nil, err

@@ -76,31 +76,27 @@ func (db *DB) AddFriends(ctx context.Context, from string, reqs []AddFriendReque
 		ids[i] = r.UserID
 	}
 	errs := db.checkPeers(from, ids)
+	for i := range reqs {
+		if errs[i] == nil {
+			errs[i] = db.checkAddRequest(&reqs[i])
+		}
+	}
+	outcomes := make([]AddOutcome, len(reqs))
+	err := db.update(ctx, append(ids, from), func(tx *txn) error {
+		return tx.eachItem(errs, func(i int) (err error) {
+			outcomes[i], err = tx.addFriend(from, &reqs[i])
+			return err
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
 	res := make([]AddFriendResult, len(reqs))
 	for i := range reqs {
 		res[i] = AddFriendResult{UserID: ids[i], Err: errs[i]}
 		if errs[i] == nil {
-			res[i].Err = db.checkAddRequest(&reqs[i])
+			res[i].Outcome = outcomes[i]
 		}
-	}
-	err := db.update(ctx, append(ids, from), func(tx *txn) error {
-		for i := range reqs {
-			if res[i].Err != nil {
-				continue
-			}
-			var callErr error
-			res[i].Err, callErr = tx.try(func() (err error) {
-				res[i].Outcome, err = tx.addFriend(from, &reqs[i])
-				return err
-			})
-			if callErr != nil {
-				return callErr
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	return res, nil
 }

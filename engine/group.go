@@ -74,27 +74,16 @@ func (db *DB) groupCall(ctx context.Context, owner string, members []string, fir
 		return nil, err
 	}
 	errs := db.checkPeers(owner, members)
-	res := make([]Result, len(members))
 	err := db.update(ctx, []string{owner}, func(tx *txn) error {
 		if err := first(tx); err != nil {
 			return err
 		}
-		for i, id := range members {
-			res[i] = Result{UserID: id, Err: errs[i]}
-			if errs[i] != nil {
-				continue
-			}
-			var callErr error
-			if res[i].Err, callErr = tx.try(func() error { return each(tx, id) }); callErr != nil {
-				return callErr
-			}
-		}
-		return nil
+		return tx.eachItem(errs, func(i int) error { return each(tx, members[i]) })
 	})
 	if err != nil {
 		return nil, err
 	}
-	return res, nil
+	return results(members, errs), nil
 }
 
 // addMember puts friend into owner's existing group.
@@ -152,29 +141,21 @@ func (db *DB) DeleteGroups(ctx context.Context, owner string, names []string) ([
 	if err := checkCount(len(names), db.opts.Limits.Groups); err != nil {
 		return nil, err
 	}
-	res := make([]Result, len(names))
+	errs := make([]error, len(names))
 	seen := map[string]bool{}
-	err := db.update(ctx, []string{owner}, func(tx *txn) error {
-		for i, name := range names {
-			res[i] = Result{UserID: name}
-			if res[i].Err = db.checkGroupName(name); res[i].Err == nil && seen[name] {
-				res[i].Err = ErrDuplicateID
-			}
-			seen[name] = true
-			if res[i].Err != nil {
-				continue
-			}
-			var callErr error
-			if res[i].Err, callErr = tx.try(func() error { return tx.deleteGroup(owner, name) }); callErr != nil {
-				return callErr
-			}
+	for i, name := range names {
+		if errs[i] = db.checkGroupName(name); errs[i] == nil && seen[name] {
+			errs[i] = ErrDuplicateID
 		}
-		return nil
+		seen[name] = true
+	}
+	err := db.update(ctx, []string{owner}, func(tx *txn) error {
+		return tx.eachItem(errs, func(i int) error { return tx.deleteGroup(owner, names[i]) })
 	})
 	if err != nil {
 		return nil, err
 	}
-	return res, nil
+	return results(names, errs), nil
 }
 
 // deleteGroup removes owner's group and takes every member out of it.

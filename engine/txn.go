@@ -99,6 +99,22 @@ func (tx *txn) try(fn func() error) (itemErr, callErr error) {
 	return nil, err
 }
 
+// eachItem runs item(i) through try for every i whose errs[i] is nil (the
+// items that passed the checks made before the txn) and stores each
+// item's result in errs[i]. It stops at the first call error.
+func (tx *txn) eachItem(errs []error, item func(i int) error) error {
+	for i := range errs {
+		if errs[i] != nil {
+			continue
+		}
+		var callErr error
+		if errs[i], callErr = tx.try(func() error { return item(i) }); callErr != nil {
+			return callErr
+		}
+	}
+	return nil
+}
+
 type savepoint struct {
 	ops, events, onCommit int
 	cnt                   map[string]txCounters
