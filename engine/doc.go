@@ -41,6 +41,6 @@
 // # Caveats
 //
 // Check reads the whole store; run it on a quiet store. Profiles that
-// other services own can be read through a ProfileLoader (a later
-// addition); today every profile is stored locally.
+// other services own are read through Options.ProfileLoader and cached
+// with the TTLs of ProfileCacheOptions.
 package engine
