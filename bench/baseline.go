@@ -25,6 +25,15 @@ func openRawPebble(dir string, fs vfs.FS) (*pebble.DB, error) {
 	if fs == nil {
 		fs = vfs.Default
 	}
+	db, err := pebble.Open(dir, rawPebbleOptions(fs))
+	if err != nil {
+		return nil, fmt.Errorf("bench: open raw pebble %s: %w", dir, err)
+	}
+	return db, nil
+}
+
+// rawPebbleOptions returns the options of openRawPebble.
+func rawPebbleOptions(fs vfs.FS) *pebble.Options {
 	opts := &pebble.Options{
 		FS:                          fs,
 		CacheSize:                   rawCacheSize,
@@ -37,11 +46,7 @@ func openRawPebble(dir string, fs vfs.FS) (*pebble.DB, error) {
 		opts.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
 		opts.Levels[i].FilterType = pebble.TableFilter
 	}
-	db, err := pebble.Open(dir, opts)
-	if err != nil {
-		return nil, fmt.Errorf("bench: open raw pebble %s: %w", dir, err)
-	}
-	return db, nil
+	return opts
 }
 
 // silentLogger drops Pebble's log lines, as the engine does when

@@ -5,16 +5,37 @@
 //
 // # The workload tool
 //
-//	go run ./bench                       # 100,000 users, batches of 100, temp dir
-//	go run ./bench -users 20000 -batch 50 -seed 7 -dir /tmp/kith-bench
+//	go run ./bench                                  # 100,000 users, mean 50 friends, tao mix, 10 s
+//	go run ./bench -workload social -concurrency 4 -duration 30s
+//	go run ./bench -users 1000000 -dir /tmp/kith-1m # keep the store; the next run reuses it
+//	go run ./bench -h                               # also -friends, -sync, -cache, -profile-cache, -seed
 //
-// It creates -users profiles (deterministic from -seed) with NoSync through
-// UpdateProfile on two goroutines, then reads them back in random batches of
-// -batch with the profile cache warm and with it disabled, and prints one
-// aligned table: calls, profiles, throughput, µs per call and per profile,
-// p50/p99 latency per call, bytes on disk and the peak Go heap. With -dir
-// the store is kept; without it a temp dir is removed at exit. Any error
-// exits with status 1 and a message on stderr.
+// It generates a social graph from -seed (graph.go): -users users whose
+// friend-list sizes follow a power law (Pareto, exponent 2.5, at most 3000)
+// with mean -friends, 95 % of friendships two-way, 1 % of users blocking
+// a few strangers, 10 % with pending applications; profiles as in
+// data.go. It loads the graph with ImportRecords (a progress line with
+// rate and ETA on a terminal, plain lines otherwise), then runs the
+// -workload mix (mix.go) on -concurrency goroutines for -duration with a
+// live ops/s line, users picked by Zipf popularity (s = 1.1):
+//
+//   - tao: Facebook TAO's read-mostly mix (99.8 % reads): 41 % a page of
+//     20 friends, 29 % the profiles of 10 users (a screen of a friend list),
+//     16 % a relation check, 12 % Counts, 2 % recent applications, 0.2 %
+//     writes (profile updates, friend requests);
+//   - linkbench: LinkBench's mix (69 % reads, 31 % writes) with users as
+//     nodes and friend edges as links;
+//   - social: friend requests, accepts, refusals, blocks, unblocks,
+//     profile updates, unfriending, list reads.
+//
+// The report (report.go) has, per operation, the calls, ops/s, mean,
+// p50/p99/p99.9 and max latency (log-linear histograms within 1.6 %,
+// hist.go) and the calls refused with a result code (ErrNotFriends,
+// ErrFriendLimit, ...: outcomes, not failures); then the profile cache
+// hit ratio, bytes on disk, peak Go heap and RSS, Pebble's write
+// amplification and the wall time. Ctrl-C stops the run and prints the
+// report so far. Writes are not synced unless -sync. Without -dir the
+// store is a temp dir removed at exit. Any error exits with status 1.
 //
 // # The benchmarks
 //
@@ -25,8 +46,16 @@
 // gap between the two is the engine's own cost: validation, locks, the
 // profile cache, result building, and the read-check part of a write.
 // Sub-benchmarks are named key=value (batch=100/cache=off, sync=true, ...);
-// AddFriends benchmarks also report ops/s and, for Sync writes, how many
-// commits shared one WAL fsync (commits/sync, counted by a vfs.FS wrapper).
+// every one also reports ops/s, and AddFriends with Sync writes reports how
+// many commits shared one WAL fsync (commits/sync, counted by a vfs.FS
+// wrapper, walsync_test.go). BenchmarkDB_Import loads a graph of about
+// b.N edges (one op is one directed edge; edges/s reported) from typed
+// records and from JSON Lines, beside BenchmarkRaw_Import, which writes
+// the same keys, already sorted, into SSTables and ingests them.
+// BenchmarkDB_Workload runs each mix on a 20,000-user imported graph (the
+// write mixes on a checkpoint of it), beside BenchmarkRaw_Workload, the
+// tao mix done with plain Pebble calls. The tests (go test ./bench) run
+// the tool on a small graph with each mix.
 //
 //	go test -run='^$' -bench=. -benchtime=100x ./bench   # smoke run, as CI does (< 1 min)
 //	go test -run='^$' -bench='GetProfiles|CheckFriends|ListFriends' -benchmem ./bench
@@ -45,17 +74,19 @@
 //	go test -run='^$' -bench=. -count=10 ./bench > new.txt
 //	benchstat old.txt new.txt
 //
-// To set the engine beside its baseline in one run, put the benchmark name
-// (.name is the name without "Benchmark") in the columns and the shared
-// sub-benchmark key in the rows, filtering out the keys the baseline lacks:
+// To set the engine beside its baseline, list the two benchmark names (.name
+// is the name without "Benchmark"), baseline first, as the columns, put
+// the sub-benchmark key they share in the rows, and filter out the keys
+// the baseline lacks; "vs base" is then the engine's cost over raw Pebble:
 //
-//	benchstat -filter '.name:(DB_GetProfiles OR Raw_GetProfiles) -/cache:on' \
-//		-row /batch -col .name new.txt
+//	benchstat -filter '-/cache:on' -row /batch \
+//		-col '.name@(Raw_GetProfiles DB_GetProfiles)' new.txt
+//	benchstat -row /page -col '.name@(Raw_ListFriends DB_ListFriends)' new.txt
 //
 // # Caveats
 //
-// The machine this was written on has 2 cores; latency numbers there are the
-// reference in shared/notes/dependencies.md §6. With cgo (the default),
+// The machine this was written on has 2 cores, shared with other jobs: use
+// -count=10 and benchstat before trusting a difference under ~20 %. With cgo (the default),
 // Pebble's block cache and memtables are C memory, so the tool's peak heap
 // is the Go heap only: kith's profile cache, decoded records, buffers.
 package main

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -22,21 +23,29 @@ const addPool = 2000
 var errPairsExhausted = errors.New("bench: pair pool exhausted; raise addPool")
 
 // pairSeq hands out distinct unordered pairs of users [0, n), safe for
-// concurrent use: the k-th pair is (a, (a+d) mod n) with a = k mod n and
-// d = 1 + k/n, distinct from all others while d < n/2. After the k-th
-// pair each user holds about 2d friends.
+// concurrent use: the k-th pair is (a, (a+d) mod n) with a = perm[k mod n]
+// and d = 1 + k/n, distinct from all others while d < n/2. The random
+// permutation keeps consecutive pairs (which concurrent writers take) on
+// unrelated users, as in real traffic. After round d each user holds
+// about 2d friends.
 type pairSeq struct {
-	n    int
+	perm []int
 	next atomic.Int64
 }
 
+func newPairSeq(n int) *pairSeq {
+	rng := rand.New(rand.NewPCG(benchSeed, uint64(n)))
+	return &pairSeq{perm: rng.Perm(n)}
+}
+
 func (s *pairSeq) pair() (a, b, d int, err error) {
+	n := len(s.perm)
 	k := int(s.next.Add(1) - 1)
-	a, d = k%s.n, 1+k/s.n
-	if d >= s.n/2 {
+	a, d = s.perm[k%n], 1+k/n
+	if d >= n/2 {
 		return 0, 0, 0, errPairsExhausted
 	}
-	return a, (a + d) % s.n, d, nil
+	return a, (a + d) % n, d, nil
 }
 
 // addCase is one configuration of the AddFriends benchmarks.
@@ -56,7 +65,7 @@ func BenchmarkDB_AddFriends(b *testing.B) {
 			loadUsers(b, dir, addPool)
 			fs := newWALSyncFS()
 			db := openDB(b, dir, &engine.Options{FS: fs, NoSync: !c.sync})
-			ids, seq := userIDs(addPool), &pairSeq{n: addPool}
+			ids, seq := userIDs(addPool), newPairSeq(addPool)
 			runWriters(b, c, fs.syncs, func() func() error {
 				reqs := make([]engine.AddFriendRequest, 1)
 				return func() error { return addPair(db, ids, seq, reqs) }
@@ -89,7 +98,7 @@ func BenchmarkRaw_AddFriendsBatch(b *testing.B) {
 			loadUsers(b, dir, addPool)
 			fs := newWALSyncFS()
 			db := openRaw(b, dir, fs)
-			ids, seq := userIDs(addPool), &pairSeq{n: addPool}
+			ids, seq := userIDs(addPool), newPairSeq(addPool)
 			wo := pebble.NoSync
 			if c.sync {
 				wo = pebble.Sync

@@ -7,17 +7,25 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"runtime"
+	"slices"
+	"strings"
 	"time"
 )
 
 // config holds the command-line settings of the workload tool.
 type config struct {
-	users    int
-	batch    int
-	dir      string
-	seed     uint64
-	duration time.Duration // per read phase
-	workers  int           // load goroutines
+	users        int
+	friends      int // mean friend-list size
+	workload     string
+	duration     time.Duration
+	concurrency  int
+	sync         bool
+	cacheMiB     int64 // Pebble block cache
+	profileCache int   // profile cache entries; 0 turns it off
+	dir          string
+	seed         uint64
 }
 
 func main() {
@@ -29,7 +37,12 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(2)
 	}
-	if err := run(context.Background(), cfg, os.Stdout, os.Stderr); err != nil {
+	// Ctrl-C cancels the run: the report of what ran so far is printed and
+	// a temp dir is still removed.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err = run(ctx, cfg, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench: error:", err)
 		os.Exit(1)
 	}
@@ -38,12 +51,16 @@ func main() {
 func parseFlags(args []string) (config, error) {
 	var cfg config
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.IntVar(&cfg.users, "users", 100_000, "number of user profiles to create")
-	fs.IntVar(&cfg.batch, "batch", 100, "profiles per GetProfiles call (at most 100, the engine's limit)")
-	fs.StringVar(&cfg.dir, "dir", "", "keep the store in this directory (default: a temp dir removed at exit)")
-	fs.Uint64Var(&cfg.seed, "seed", 1, "seed of the generated profiles and of the read order")
-	fs.DurationVar(&cfg.duration, "duration", 2*time.Second, "how long each read phase runs")
-	fs.IntVar(&cfg.workers, "workers", 2, "goroutines that load profiles")
+	fs.IntVar(&cfg.users, "users", 100_000, "number of users of the generated graph")
+	fs.IntVar(&cfg.friends, "friends", 50, "mean friend-list size (power-law distributed, at most 3000)")
+	fs.StringVar(&cfg.workload, "workload", "tao", "operation mix: "+strings.Join(mixNames, ", "))
+	fs.DurationVar(&cfg.duration, "duration", 10*time.Second, "how long the mix runs")
+	fs.IntVar(&cfg.concurrency, "concurrency", runtime.GOMAXPROCS(0), "goroutines running the mix")
+	fs.BoolVar(&cfg.sync, "sync", false, "sync every write to disk before it returns (the engine's default; off here as most benchmarks of embedded stores)")
+	fs.Int64Var(&cfg.cacheMiB, "cache", 128, "Pebble block cache in MiB")
+	fs.IntVar(&cfg.profileCache, "profile-cache", 100_000, "profile cache entries (0: off)")
+	fs.StringVar(&cfg.dir, "dir", "", "keep the store in this directory; a store already holding the graph is reused (default: a temp dir removed at exit)")
+	fs.Uint64Var(&cfg.seed, "seed", 1, "seed of the graph and of the operations")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -55,21 +72,28 @@ func parseFlags(args []string) (config, error) {
 
 func (c config) validate() error {
 	switch {
-	case c.users < 1:
-		return fmt.Errorf("-users must be at least 1, got %d", c.users)
-	case c.batch < 1 || c.batch > 100:
-		return fmt.Errorf("-batch must be in 1..100, got %d", c.batch)
+	case c.users < 2:
+		return fmt.Errorf("-users must be at least 2, got %d", c.users)
+	case c.friends < 0 || c.friends > 3000:
+		return fmt.Errorf("-friends must be in 0..3000, got %d", c.friends)
+	case !slices.Contains(mixNames, c.workload):
+		return fmt.Errorf("-workload must be one of %s, got %q", strings.Join(mixNames, ", "), c.workload)
 	case c.duration <= 0:
 		return fmt.Errorf("-duration must be positive, got %v", c.duration)
-	case c.workers < 1:
-		return fmt.Errorf("-workers must be at least 1, got %d", c.workers)
+	case c.concurrency < 1:
+		return fmt.Errorf("-concurrency must be at least 1, got %d", c.concurrency)
+	case c.cacheMiB < 0:
+		return fmt.Errorf("-cache must not be negative, got %d", c.cacheMiB)
+	case c.profileCache < 0:
+		return fmt.Errorf("-profile-cache must not be negative, got %d", c.profileCache)
 	}
 	return nil
 }
 
-// run executes the workload and prints its report to out and its
-// progress to logw.
+// run executes the tool: the report goes to out, progress and logs to
+// logw. An interrupted run (ctx cancelled) still prints its report.
 func run(ctx context.Context, cfg config, out, logw io.Writer) (err error) {
+	start := time.Now()
 	dir := cfg.dir
 	if dir == "" {
 		if dir, err = os.MkdirTemp("", "kith-bench-"); err != nil {
@@ -77,13 +101,19 @@ func run(ctx context.Context, cfg config, out, logw io.Writer) (err error) {
 		}
 		defer func() { err = errors.Join(err, os.RemoveAll(dir)) }()
 	}
-	w := &workload{cfg: cfg, dir: dir, log: logw}
+	w := &workload{cfg: cfg, dir: dir, log: logw, term: isTerminal(logw)}
+	rep := &report{cfg: cfg, dir: dir}
 	w.heap.start()
-	rep, err := w.run(ctx)
+	err = w.run(ctx, rep)
 	w.heap.stop()
 	if err != nil {
 		return err
 	}
 	rep.peakHeap = w.heap.peak()
+	rep.peakRSS = peakRSS()
+	if rep.diskBytes, err = dirSize(dir); err != nil {
+		return err
+	}
+	rep.wall = time.Since(start)
 	return rep.print(out)
 }

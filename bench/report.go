@@ -4,88 +4,163 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kithdb/kith/engine"
 )
-
-// phase is the measured outcome of one phase of the workload.
-type phase struct {
-	name     string
-	calls    int
-	perCall  int           // profiles per call
-	wall     time.Duration // wall time of the phase
-	mean     time.Duration // mean latency of a call
-	p50, p99 time.Duration
-}
-
-// newPhase summarises the call latencies of a phase.
-func newPhase(name string, perCall int, lats []time.Duration, wall time.Duration) phase {
-	ph := phase{name: name, calls: len(lats), perCall: perCall, wall: wall}
-	if len(lats) == 0 {
-		return ph
-	}
-	var sum time.Duration
-	for _, l := range lats {
-		sum += l
-	}
-	ph.mean = sum / time.Duration(len(lats))
-	slices.Sort(lats)
-	ph.p50 = percentile(lats, 0.50)
-	ph.p99 = percentile(lats, 0.99)
-	return ph
-}
-
-// percentile returns the q-quantile of sorted (nearest rank).
-func percentile(sorted []time.Duration, q float64) time.Duration {
-	i := int(q*float64(len(sorted))+0.5) - 1
-	return sorted[max(0, min(i, len(sorted)-1))]
-}
 
 // report is everything the tool prints at the end.
 type report struct {
-	cfg       config
-	dir       string
-	phases    []phase
-	diskBytes int64
-	peakHeap  uint64
+	cfg         config
+	dir         string
+	interrupted string // "during the load", "during the run", or ""
+	graph       graphSummary
+	load        loadSummary
+	run         runSummary
+	metrics     engine.Metrics
+	diskBytes   int64
+	peakHeap    uint64
+	peakRSS     uint64 // 0 when unknown
+	wall        time.Duration
 }
 
-var columns = []string{"phase", "calls", "calls/s", "profiles/s", "µs/call", "µs/profile", "p50 µs", "p99 µs"}
+type graphSummary struct {
+	users, edges, maxList, blocks, apps int
+	gen                                 time.Duration
+}
 
-// print writes the report as an aligned table.
-func (r *report) print(w io.Writer) error {
-	rows := [][]string{columns}
-	for _, ph := range r.phases {
-		rows = append(rows, ph.row())
+func summarize(g *graph, gen time.Duration) graphSummary {
+	return graphSummary{users: g.n, edges: g.edges(), maxList: g.maxList(), blocks: len(g.blocks), apps: len(g.apps), gen: gen}
+}
+
+func (s graphSummary) String() string {
+	return fmt.Sprintf("%s users, %s friend edges (mean %.1f, longest list %d), %s blocks, %s applications; generated in %v",
+		count(s.users), count(s.edges), float64(s.edges)/float64(max(s.users, 1)), s.maxList, count(s.blocks), count(s.apps),
+		s.gen.Round(time.Millisecond))
+}
+
+type loadSummary struct {
+	skipped bool
+	wall    time.Duration
+	stats   engine.ImportStats
+}
+
+// runSummary is the outcome of the mix: one row per operation.
+type runSummary struct {
+	mix  string
+	wall time.Duration
+	ops  []opSummary
+}
+
+type opSummary struct {
+	name    string
+	h       hist
+	refused uint64
+}
+
+func summarizeRun(m *mix, workers []*worker, wall time.Duration) runSummary {
+	s := runSummary{mix: m.name, wall: wall, ops: make([]opSummary, len(m.ops))}
+	for i, o := range m.ops {
+		s.ops[i].name = o.name
+		for _, w := range workers {
+			s.ops[i].h.merge(&w.hists[i])
+			s.ops[i].refused += w.refused[i]
+		}
 	}
+	return s
+}
+
+func (s runSummary) total() opSummary {
+	t := opSummary{name: "total"}
+	for i := range s.ops {
+		t.h.merge(&s.ops[i].h)
+		t.refused += s.ops[i].refused
+	}
+	return t
+}
+
+var runColumns = []string{"operation", "calls", "share", "ops/s", "mean µs", "p50 µs", "p99 µs", "p99.9 µs", "max µs", "refused"}
+
+func (s runSummary) rows() [][]string {
+	rows := [][]string{runColumns}
+	total := s.total()
+	for _, o := range append(s.ops, total) {
+		rows = append(rows, []string{
+			o.name,
+			count(o.h.n),
+			fmt.Sprintf("%.1f%%", 100*float64(o.h.n)/float64(max(total.h.n, 1))),
+			count(int64(float64(o.h.n) / max(s.wall.Seconds(), 1e-9))),
+			micros(o.h.mean()), micros(o.h.quantile(0.50)), micros(o.h.quantile(0.99)),
+			micros(o.h.quantile(0.999)), micros(o.h.max),
+			count(o.refused),
+		})
+	}
+	return rows
+}
+
+// print writes the report.
+func (r *report) print(w io.Writer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "\nkith workload: users=%d batch=%d seed=%d GOMAXPROCS=%d %s\n\n",
-		r.cfg.users, r.cfg.batch, r.cfg.seed, runtime.GOMAXPROCS(0), runtime.Version())
-	writeTable(&b, rows)
-	fmt.Fprintf(&b, "\nbytes on disk: %s (%d B, %.0f B/user) in %s\n",
-		humanBytes(uint64(r.diskBytes)), r.diskBytes, float64(r.diskBytes)/float64(r.cfg.users), r.dir)
-	fmt.Fprintf(&b, "peak Go heap:  %s (HeapAlloc sampled every %v; Pebble's cgo block cache and memtables not included)\n",
-		humanBytes(r.peakHeap), heapSampleEvery)
-	fmt.Fprintf(&b, "µs/call, p50, p99: latency of one call (one UpdateProfile while loading, one GetProfiles batch while reading)\n")
+	c := r.cfg
+	fmt.Fprintf(&b, "\nkith workload %s: %s users, mean %d friends, seed %d; %d goroutines for %v; sync=%v; block cache %d MiB; profile cache %s\n",
+		c.workload, count(c.users), c.friends, c.seed, c.concurrency, c.duration, c.sync, c.cacheMiB, profileCacheDesc(c.profileCache))
+	fmt.Fprintf(&b, "%s %s/%s, GOMAXPROCS=%d, %d CPUs\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), runtime.NumCPU())
+	if r.interrupted != "" {
+		fmt.Fprintf(&b, "INTERRUPTED %s: the numbers below cover what ran until then\n", r.interrupted)
+	}
+	fmt.Fprintf(&b, "\ngraph  %s\n", r.graph)
+	r.printLoad(&b)
+	if len(r.run.ops) > 0 {
+		fmt.Fprintf(&b, "\nrun    %s mix for %v:\n\n", r.run.mix, r.run.wall.Round(time.Millisecond))
+		writeTable(&b, r.run.rows())
+		b.WriteString("refused: calls answered with a result code (not friends, list full, blocked, …): outcomes, not failures\n")
+	}
+	r.printResources(&b)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-func (ph phase) row() []string {
-	secs := ph.wall.Seconds()
-	return []string{
-		ph.name,
-		fmt.Sprint(ph.calls),
-		fmt.Sprintf("%.0f", float64(ph.calls)/secs),
-		fmt.Sprintf("%.0f", float64(ph.calls*ph.perCall)/secs),
-		micros(ph.mean),
-		micros(ph.mean / time.Duration(ph.perCall)),
-		micros(ph.p50),
-		micros(ph.p99),
+func (r *report) printLoad(b *strings.Builder) {
+	switch st := r.load.stats; {
+	case r.load.skipped:
+		fmt.Fprintf(b, "load   skipped: %s already held the graph\n", r.dir)
+	case st.Records > 0:
+		fmt.Fprintf(b, "load   Import of %s records (%s users, %s friend edges) in %v = %s edges/s; %s keys, %s of SSTables in %d files\n",
+			count(st.Records), count(st.Users), count(st.Friends), r.load.wall.Round(time.Millisecond),
+			count(int64(float64(st.Friends)/max(r.load.wall.Seconds(), 1e-9))), count(st.Keys), humanBytes(uint64(st.Bytes)), st.Files)
 	}
+}
+
+func (r *report) printResources(b *strings.Builder) {
+	pc := r.metrics.ProfileCache
+	b.WriteString("\n")
+	if lookups := pc.Hits + pc.Misses; lookups > 0 {
+		fmt.Fprintf(b, "profile cache  hit ratio %.1f%% (%s hits, %s misses, %s entries)\n",
+			100*float64(pc.Hits)/float64(lookups), count(pc.Hits), count(pc.Misses), count(pc.Entries))
+	} else {
+		b.WriteString("profile cache  no lookups\n")
+	}
+	fmt.Fprintf(b, "disk           %s (%s B) in %s\n", humanBytes(uint64(r.diskBytes)), count(r.diskBytes), r.dir)
+	rss := "n/a"
+	if r.peakRSS > 0 {
+		rss = humanBytes(r.peakRSS)
+	}
+	fmt.Fprintf(b, "memory         peak Go heap %s (sampled every %v), peak RSS %s (Pebble's cgo block cache and memtables count in RSS only)\n",
+		humanBytes(r.peakHeap), heapSampleEvery, rss)
+	fmt.Fprintf(b, "Pebble         write amplification %.2f since open (an imported store starts near 1)\n", r.metrics.WriteAmp)
+	fmt.Fprintf(b, "wall time      %v end to end\n", r.wall.Round(time.Millisecond))
+}
+
+func profileCacheDesc(entries int) string {
+	if entries == 0 {
+		return "off"
+	}
+	return count(entries) + " entries"
 }
 
 // writeTable writes rows with the first column left-aligned and the
@@ -142,4 +217,23 @@ func dirSize(dir string) (int64, error) {
 		return nil
 	})
 	return n, err
+}
+
+// peakRSS returns the process's peak resident set size (VmHWM) on Linux,
+// or 0.
+func peakRSS() uint64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(data)) {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err != nil {
+				return 0
+			}
+			return kb << 10
+		}
+	}
+	return 0
 }

@@ -5,118 +5,139 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
+	"iter"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kithdb/kith/engine"
 )
 
-// workload runs the phases of the tool against one store directory.
+// workload runs the tool against one store directory: generate the graph,
+// load it with Import, run the mix, and fill the report.
 type workload struct {
 	cfg  config
 	dir  string
 	log  io.Writer
+	term bool // log is a terminal
 	heap heapSampler
-	ids  []string // userID(0 .. users-1)
 }
 
-// run loads the profiles, then reads them with the profile cache warm and
-// disabled, each phase on a freshly opened store.
-func (w *workload) run(ctx context.Context) (*report, error) {
-	w.ids = userIDs(w.cfg.users)
-	rep := &report{cfg: w.cfg, dir: w.dir}
-	ph, err := w.loadPhase(ctx)
+// run fills rep as it goes, so that an interrupted run still has a report
+// of what it did. A cancelled ctx ends it early without an error.
+func (w *workload) run(ctx context.Context, rep *report) (err error) {
+	m, err := newMix(w.cfg.workload)
 	if err != nil {
-		return nil, err
-	}
-	rep.phases = append(rep.phases, ph)
-	for _, cacheOn := range []bool{true, false} {
-		ph, err := w.readPhase(ctx, cacheOn)
-		if err != nil {
-			return nil, err
-		}
-		rep.phases = append(rep.phases, ph)
-	}
-	if rep.diskBytes, err = dirSize(w.dir); err != nil {
-		return nil, err
-	}
-	return rep, nil
-}
-
-// loadPhase creates the profiles with NoSync and closes the store.
-func (w *workload) loadPhase(ctx context.Context) (ph phase, err error) {
-	db, err := engine.Open(w.dir, &engine.Options{NoSync: true})
-	if err != nil {
-		return ph, err
-	}
-	defer func() { err = errors.Join(err, db.Close()) }()
-	w.logf("load: %d profiles on %d goroutines (NoSync) into %s", w.cfg.users, w.cfg.workers, w.dir)
-	step := max(w.cfg.users/10, loadChunk)
-	progress := func(done int) {
-		if done%step < loadChunk || done == w.cfg.users {
-			w.logf("load: %d/%d", done, w.cfg.users)
-		}
+		return err
 	}
 	start := time.Now()
-	lats, err := loadProfiles(ctx, db, w.cfg.users, w.cfg.seed, w.cfg.workers, progress)
+	w.logf("graph: generating %s users, mean %d friends, seed %d", count(w.cfg.users), w.cfg.friends, w.cfg.seed)
+	g := newGraph(w.cfg.users, w.cfg.friends, w.cfg.seed)
+	rep.graph = summarize(g, time.Since(start))
+	w.logf("graph: %s", rep.graph)
+	db, err := engine.Open(w.dir, w.options())
 	if err != nil {
-		return ph, err
+		return err
 	}
-	return newPhase("load UpdateProfile", 1, lats, time.Since(start)), nil
+	defer func() {
+		rep.metrics = db.Metrics()
+		err = errors.Join(err, db.Close())
+	}()
+	if err := w.load(ctx, db, g, rep); err != nil || ctx.Err() != nil {
+		return err
+	}
+	return w.runMix(ctx, db, g, m, rep)
 }
 
-// readPhase opens the store with the profile cache on or off, warms it
-// with one pass over every user, then reads random batches for the
-// configured duration.
-func (w *workload) readPhase(ctx context.Context, cacheOn bool) (ph phase, err error) {
-	opts := &engine.Options{NoSync: true, ProfileCache: engine.ProfileCacheOptions{Disabled: !cacheOn}}
-	db, err := engine.Open(w.dir, opts)
-	if err != nil {
-		return ph, err
+func (w *workload) options() *engine.Options {
+	o := &engine.Options{NoSync: !w.cfg.sync, CacheSize: w.cfg.cacheMiB << 20}
+	if w.cfg.profileCache == 0 {
+		o.ProfileCache.Disabled = true
+	} else {
+		o.ProfileCache.Entries = w.cfg.profileCache
 	}
-	defer func() { err = errors.Join(err, db.Close()) }()
-	name := fmt.Sprintf("GetProfiles cache=%s", onOff(cacheOn))
-	w.logf("%s: warm-up pass over %d users", name, len(w.ids))
-	if err := w.warm(ctx, db); err != nil {
-		return ph, err
-	}
-	w.logf("%s: random batches of %d for %v", name, w.cfg.batch, w.cfg.duration)
-	lats, wall, err := w.readRandom(ctx, db)
-	if err != nil {
-		return ph, err
-	}
-	return newPhase(name, w.cfg.batch, lats, wall), nil
+	return o
 }
 
-// warm reads every user once, in ID order, batch by batch.
-func (w *workload) warm(ctx context.Context, db *engine.DB) error {
-	for from := 0; from < len(w.ids); from += w.cfg.batch {
-		batch := w.ids[from:min(from+w.cfg.batch, len(w.ids))]
-		if err := getAll(ctx, db, batch); err != nil {
-			return err
+// load imports the graph, unless the store (a kept -dir) already has it.
+func (w *workload) load(ctx context.Context, db *engine.DB, g *graph, rep *report) error {
+	if _, err := db.Counts(ctx, g.ids[0]); err == nil {
+		w.logf("load: %s already holds %s: skipping the load", w.dir, g.ids[0])
+		rep.load.skipped = true
+		return nil
+	}
+	total := int64(g.recordCount())
+	var done atomic.Int64
+	counted := func(yield func(engine.ImportRecord) bool) {
+		for rec := range g.records() {
+			if !yield(rec) {
+				return
+			}
+			done.Add(1)
 		}
 	}
-	return nil
-}
-
-// readRandom reads random batches until the phase's time is up and
-// returns the latency of each call and the wall time.
-func (w *workload) readRandom(ctx context.Context, db *engine.DB) ([]time.Duration, time.Duration, error) {
-	rng := rand.New(rand.NewPCG(w.cfg.seed, uint64(w.cfg.batch)))
-	batch := make([]string, w.cfg.batch)
-	lats := make([]time.Duration, 0, 1<<16)
+	w.logf("load: importing %s records into %s", count(total), w.dir)
+	p := startProgress(w.log, w.term, func(el time.Duration) string {
+		if d := done.Load(); d < total {
+			return rateETA("load: read", d, total, el)
+		}
+		return fmt.Sprintf("load: all %s records read; sorting, writing and ingesting SSTables (%v)", count(total), el.Round(100*time.Millisecond))
+	})
 	start := time.Now()
-	for time.Since(start) < w.cfg.duration {
-		for i := range batch {
-			batch[i] = w.ids[rng.IntN(len(w.ids))]
-		}
-		t := time.Now()
-		if err := getAll(ctx, db, batch); err != nil {
-			return nil, 0, err
-		}
-		lats = append(lats, time.Since(t))
+	st, err := db.ImportRecords(ctx, iter.Seq[engine.ImportRecord](counted))
+	rep.load.wall = time.Since(start)
+	rep.load.stats = st
+	p.stop()
+	if ctx.Err() != nil {
+		rep.interrupted = "during the load"
+		return nil
 	}
-	return lats, time.Since(start), nil
+	runtime.GC() // the import's memory is garbage now: collect it before the run, not during
+	return err
+}
+
+// runMix runs the mix on cfg.concurrency workers for cfg.duration.
+func (w *workload) runMix(ctx context.Context, db *engine.DB, g *graph, m *mix, rep *report) error {
+	workers := make([]*worker, w.cfg.concurrency)
+	for i := range workers {
+		workers[i] = newWorker(ctx, i, db, g, m, w.cfg.seed)
+	}
+	calls := func() (n uint64) {
+		for _, wk := range workers {
+			n += wk.calls.Load()
+		}
+		return n
+	}
+	w.logf("run: %s mix on %d goroutines for %v", m.name, len(workers), w.cfg.duration)
+	var last struct {
+		at    time.Duration
+		calls uint64
+	}
+	p := startProgress(w.log, w.term, func(el time.Duration) string {
+		n := calls()
+		rate := float64(n-last.calls) / max((el-last.at).Seconds(), 1e-9)
+		last.at, last.calls = el, n
+		return fmt.Sprintf("run: %s %v/%v  %s ops/s  %s calls", m.name, el.Round(100*time.Millisecond), w.cfg.duration, si(rate), count(n))
+	})
+	deadline := time.Now().Add(w.cfg.duration)
+	start := time.Now()
+	errs := make([]error, len(workers))
+	var wg sync.WaitGroup
+	for i, wk := range workers {
+		wg.Go(func() { errs[i] = wk.run(deadline) })
+	}
+	wg.Wait()
+	rep.run = summarizeRun(m, workers, time.Since(start))
+	p.stop()
+	if ctx.Err() != nil {
+		rep.interrupted = "during the run"
+	}
+	return errors.Join(errs...)
+}
+
+func (w *workload) logf(format string, args ...any) {
+	fmt.Fprintf(w.log, "%s  "+format+"\n", append([]any{time.Now().Format("15:04:05.000")}, args...)...)
 }
 
 // getAll reads the profiles of ids and fails unless every one is found.
@@ -134,10 +155,6 @@ func getAll(ctx context.Context, db *engine.DB, ids []string) error {
 		}
 	}
 	return nil
-}
-
-func (w *workload) logf(format string, args ...any) {
-	fmt.Fprintf(w.log, "%s  "+format+"\n", append([]any{time.Now().Format("15:04:05.000")}, args...)...)
 }
 
 func onOff(b bool) string {

@@ -21,6 +21,17 @@ import (
 const formatVersion = 1
 
 func openPebble(dir string, o *Options) (*pebble.DB, error) {
+	pdb, err := pebble.Open(dir, pebbleOptions(o))
+	if err != nil {
+		return nil, fmt.Errorf("kith: open %s: %w", dir, err)
+	}
+	return pdb, nil
+}
+
+// pebbleOptions returns the Pebble options kith opens a store with. Import
+// also derives its SSTable writer options from them (bulk.go), so that
+// ingested tables are written exactly as Pebble writes its own.
+func pebbleOptions(o *Options) *pebble.Options {
 	popts := &pebble.Options{
 		FS:                          o.FS,
 		CacheSize:                   o.CacheSize,
@@ -33,11 +44,7 @@ func openPebble(dir string, o *Options) (*pebble.DB, error) {
 		popts.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
 		popts.Levels[i].FilterType = pebble.TableFilter
 	}
-	pdb, err := pebble.Open(dir, popts)
-	if err != nil {
-		return nil, fmt.Errorf("kith: open %s: %w", dir, err)
-	}
-	return pdb, nil
+	return popts
 }
 
 // checkFormat stamps a new store with formatVersion and refuses a store

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestRun runs the workload tool on a small graph with each mix: every
+// section must show in the report, and the temp dir must be gone.
+func TestRun(t *testing.T) {
+	for _, mixName := range mixNames {
+		t.Run(mixName, func(t *testing.T) {
+			cfg := config{users: 2000, friends: 20, workload: mixName, duration: 300 * time.Millisecond,
+				concurrency: 2, cacheMiB: 64, profileCache: 1000, seed: 3}
+			var out, logs bytes.Buffer
+			if err := run(ctx, cfg, &out, &logs); err != nil {
+				t.Fatalf("run: %v\n%s", err, logs.String())
+			}
+			m, _ := newMix(mixName)
+			want := []string{"graph  2,000 users", "load   Import of", "run    " + mixName, "total", "profile cache",
+				"disk", "peak Go heap", "write amplification", "wall time"}
+			for _, o := range m.ops {
+				if o.weight >= 1 {
+					want = append(want, o.name)
+				}
+			}
+			for _, w := range want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("report lacks %q:\n%s", w, out.String())
+				}
+			}
+			if !strings.Contains(logs.String(), "load: all") {
+				t.Errorf("no final load progress line:\n%s", logs.String())
+			}
+			_, rest, ok := strings.Cut(logs.String(), "records into ")
+			dir, _, _ := strings.Cut(rest, "\n")
+			if _, err := os.Stat(dir); !ok || !os.IsNotExist(err) {
+				t.Errorf("temp dir %q not removed: %v", dir, err)
+			}
+		})
+	}
+}
+
+// TestRunKeptDir: with -dir the store is kept, and a second run reuses it
+// without loading.
+func TestRunKeptDir(t *testing.T) {
+	cfg := config{users: 500, friends: 10, workload: "tao", duration: 50 * time.Millisecond,
+		concurrency: 1, cacheMiB: 64, profileCache: 1000, seed: 5, dir: t.TempDir()}
+	for i, want := range []string{"load   Import of", "load   skipped"} {
+		var out, logs bytes.Buffer
+		if err := run(ctx, cfg, &out, &logs); err != nil {
+			t.Fatalf("run %d: %v\n%s", i, err, logs.String())
+		}
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("run %d: report lacks %q:\n%s", i, want, out.String())
+		}
+	}
+}
+
+// TestRunInterrupted: a cancelled run (Ctrl-C) still prints its report.
+func TestRunInterrupted(t *testing.T) {
+	cctx, cancel := context.WithCancel(ctx)
+	cfg := config{users: 2000, friends: 20, workload: "tao", duration: time.Hour,
+		concurrency: 2, cacheMiB: 64, profileCache: 1000, seed: 3}
+	time.AfterFunc(1500*time.Millisecond, cancel)
+	var out, logs bytes.Buffer
+	if err := run(cctx, cfg, &out, &logs); err != nil {
+		t.Fatalf("run: %v\n%s", err, logs.String())
+	}
+	if !strings.Contains(out.String(), "INTERRUPTED") || !strings.Contains(out.String(), "wall time") {
+		t.Errorf("no report of an interrupted run:\n%s", out.String())
+	}
+}
+
+func TestParseFlags(t *testing.T) {
+	for _, args := range [][]string{{"-users", "1"}, {"-friends", "-1"}, {"-friends", "3001"}, {"-workload", "ycsb"},
+		{"-duration", "0s"}, {"-concurrency", "0"}, {"-cache", "-1"}, {"-profile-cache", "-1"}, {"stray"}} {
+		if _, err := parseFlags(args); err == nil {
+			t.Errorf("parseFlags(%q) accepted", args)
+		}
+	}
+	cfg, err := parseFlags(nil)
+	if err != nil || cfg.users != 100_000 || cfg.friends != 50 || cfg.workload != "tao" ||
+		cfg.duration != 10*time.Second || cfg.dir != "" || cfg.sync {
+		t.Errorf("defaults: %+v, %v", cfg, err)
+	}
+}
+
+// TestPairSeq checks that the AddFriends benchmarks never ask for a pair
+// twice, and stop before they would.
+func TestPairSeq(t *testing.T) {
+	const n = 20
+	seq := newPairSeq(n)
+	seen := map[[2]int]bool{}
+	for {
+		a, b, _, err := seq.pair()
+		if err != nil {
+			break
+		}
+		p := [2]int{min(a, b), max(a, b)}
+		if a == b || seen[p] {
+			t.Fatalf("pair %v repeated or self", p)
+		}
+		seen[p] = true
+	}
+	if len(seen) != n*(n/2-1) {
+		t.Errorf("%d pairs, want %d", len(seen), n*(n/2-1))
+	}
+}
+
+// TestProfileUpdateDeterministic pins that a seed gives the same data.
+func TestProfileUpdateDeterministic(t *testing.T) {
+	a, b := profileUpdate(9, 123), profileUpdate(9, 123)
+	if *a.Nick != *b.Nick || *a.FaceURL != *b.FaceURL || *a.SelfSignature != *b.SelfSignature {
+		t.Errorf("profileUpdate is not deterministic")
+	}
+	if n := len(*a.FaceURL); n < 50 || n > 70 {
+		t.Errorf("face URL of %d bytes, want about 60", n)
+	}
+}
