@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -75,8 +76,8 @@ type search struct {
 
 // run scans owner's edges in chunks, matching each chunk (once its
 // profiles are fetched, when nicknames are searched) until a page and one
-// more hit are found. Relations and missing profiles are read for the
-// hits only.
+// more hit are found. An edge is decoded in full, and its relation and
+// (if not fetched yet) profile read, only when it is a hit.
 func (s *search) run(prefix []byte, after string, page *SearchPage) error {
 	var afterKey []byte
 	if after != "" {
@@ -88,18 +89,24 @@ func (s *search) run(prefix []byte, after string, page *SearchPage) error {
 		if err != nil {
 			return err
 		}
-		if len(chunk) == 0 {
+		if len(chunk.friends) == 0 {
 			break
 		}
 		if s.needProfile {
-			if err := s.db.attachProfiles(s.ctx, s.owner, chunk); err != nil {
+			if err := s.db.attachProfiles(s.ctx, s.owner, chunk.friends); err != nil {
 				return err
 			}
 		}
-		for _, f := range chunk {
-			if len(hits) <= s.limit && s.m.match(&f) {
-				hits = append(hits, f)
+		for i := range chunk.friends {
+			if len(hits) > s.limit || !s.m.match(&chunk.friends[i], chunk.remarks[i]) {
+				continue
 			}
+			f := chunk.friends[i]
+			f.Edge = new(FriendEdge)
+			if err := codec.Decode(chunk.values[i], f.Edge); err != nil {
+				return corrupt(index.Friend(nil, s.owner, f.UserID), err)
+			}
+			hits = append(hits, f)
 		}
 		if err := s.ctx.Err(); err != nil {
 			return err
@@ -130,22 +137,33 @@ func (s *search) complete(hits []Friend) error {
 	return s.db.attachProfiles(s.ctx, s.owner, hits)
 }
 
-// readChunk reads up to searchChunk edges after afterKey.
-func (s *search) readChunk(prefix, afterKey []byte) (chunk []Friend, lastKey []byte, err error) {
+// edgeChunk is up to searchChunk edges of the owner: the friends (IDs
+// only until matched), their encoded edges and their remarks.
+type edgeChunk struct {
+	friends []Friend
+	values  [][]byte
+	remarks []string
+}
+
+// readChunk reads up to searchChunk edges after afterKey, peeking at each
+// remark without decoding the edge.
+func (s *search) readChunk(prefix, afterKey []byte) (c edgeChunk, lastKey []byte, err error) {
 	err = s.r.scan(prefix, afterKey, func(k, v []byte) (bool, error) {
 		peer, _, err := index.ReadString(k[len(prefix):])
-		e := new(FriendEdge)
+		var remark []byte
 		if err == nil {
-			err = codec.Decode(v, e)
+			remark, err = codec.FriendRemark(v)
 		}
 		if err != nil {
 			return false, corrupt(k, err)
 		}
-		chunk = append(chunk, Friend{UserID: peer, Edge: e})
+		c.friends = append(c.friends, Friend{UserID: peer})
+		c.values = append(c.values, bytes.Clone(v))
+		c.remarks = append(c.remarks, string(remark))
 		lastKey = append(lastKey[:0], k...)
-		return len(chunk) < searchChunk, nil
+		return len(c.friends) < searchChunk, nil
 	})
-	return chunk, lastKey, err
+	return c, lastKey, err
 }
 
 // matcher holds the folded keywords and the chosen fields.
@@ -172,8 +190,8 @@ func newMatcher(o *SearchOptions) (*matcher, error) {
 	return m, nil
 }
 
-// match reports whether f is a hit.
-func (m *matcher) match(f *Friend) bool {
+// match reports whether f, whose edge has the given remark, is a hit.
+func (m *matcher) match(f *Friend, remark string) bool {
 	nick := ""
 	if f.Profile != nil {
 		nick = f.Profile.Nick
@@ -181,7 +199,7 @@ func (m *matcher) match(f *Friend) bool {
 	for _, k := range m.keys {
 		hit := (m.inUserID && containsFold(f.UserID, k)) ||
 			(m.inNick && containsFold(nick, k)) ||
-			(m.inRemark && containsFold(f.Edge.Remark, k))
+			(m.inRemark && containsFold(remark, k))
 		if hit != m.all { // any: first hit decides; all: first miss decides
 			return hit
 		}

@@ -29,6 +29,8 @@ type txn struct {
 	ops      []writeOp
 	at       map[string]int // key -> index in ops of its latest write
 	cnt      map[string]*txCounters
+	undo     []counterUndo // see savepoint
+	epoch    int
 	events   []pendingEvent
 	onCommit []func() // run after a successful commit, locks still held
 	live     []Event  // events to publish after the commit
@@ -44,6 +46,7 @@ type txCounters struct {
 	c       Counters
 	dirty   bool // to be written at commit
 	deleted bool // the user is gone: delete the counters at commit
+	epoch   int  // the savepoint epoch of its last undo-log entry
 }
 
 type pendingEvent struct {
@@ -115,18 +118,24 @@ func (tx *txn) eachItem(errs []error, item func(i int) error) error {
 	return nil
 }
 
+// A savepoint marks where an item began. Undoing an item truncates the
+// staged writes and events, and replays the counters' undo log: each
+// counters record keeps its value from before its first change since the
+// latest savepoint, so saving costs O(1) however many users a call has
+// touched.
 type savepoint struct {
-	ops, events, onCommit int
-	cnt                   map[string]txCounters
+	ops, events, onCommit, undo int
+}
+
+// counterUndo is a counters record's value before the current item.
+type counterUndo struct {
+	uid  string
+	prev txCounters
 }
 
 func (tx *txn) save() savepoint {
-	sp := savepoint{ops: len(tx.ops), events: len(tx.events), onCommit: len(tx.onCommit),
-		cnt: make(map[string]txCounters, len(tx.cnt))}
-	for uid, c := range tx.cnt {
-		sp.cnt[uid] = *c
-	}
-	return sp
+	tx.epoch++
+	return savepoint{ops: len(tx.ops), events: len(tx.events), onCommit: len(tx.onCommit), undo: len(tx.undo)}
 }
 
 func (tx *txn) rollback(sp savepoint) {
@@ -137,12 +146,20 @@ func (tx *txn) rollback(sp savepoint) {
 	for i, op := range tx.ops {
 		tx.at[string(op.key)] = i
 	}
-	for uid, c := range tx.cnt {
-		if old, ok := sp.cnt[uid]; ok {
-			*c = old
-		} else {
-			delete(tx.cnt, uid) // loaded after the savepoint: reload on demand
-		}
+	for i := len(tx.undo) - 1; i >= sp.undo; i-- {
+		u := tx.undo[i]
+		*tx.cnt[u.uid] = u.prev
+	}
+	tx.undo = tx.undo[:sp.undo]
+	tx.epoch++
+}
+
+// remember logs c's value before its first change since the latest
+// savepoint.
+func (tx *txn) remember(uid string, c *txCounters) {
+	if c.epoch != tx.epoch {
+		tx.undo = append(tx.undo, counterUndo{uid: uid, prev: *c})
+		c.epoch = tx.epoch
 	}
 }
 
@@ -228,6 +245,7 @@ func (tx *txn) counters(uid string) (*Counters, error) {
 	if err != nil {
 		return nil, err
 	}
+	tx.remember(uid, c)
 	c.dirty = true
 	return &c.c, nil
 }

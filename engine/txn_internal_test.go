@@ -1,0 +1,75 @@
+package engine
+
+// White-box tests of the write path's item rollback.
+
+import (
+	"context"
+	"testing"
+
+	"github.com/cockroachdb/pebble/v2/vfs"
+
+	"github.com/kithdb/kith/index"
+)
+
+func TestTxnTryUndoesCountersAndWrites(t *testing.T) {
+	db, err := Open("db", &Options{FS: vfs.NewMem()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	err = db.update(ctx, []string{"a", "b"}, func(tx *txn) error {
+		// item 1 succeeds: a.Friends = 1
+		if ie, ce := tx.try(func() error {
+			c, err := tx.counters("a")
+			c.Friends++
+			tx.set(index.Meta(nil, "item1"), nil)
+			return err
+		}); ie != nil || ce != nil {
+			t.Fatalf("item 1: %v %v", ie, ce)
+		}
+		// item 2 changes a and b (b loaded only now), then fails
+		ie, ce := tx.try(func() error {
+			for _, u := range []string{"a", "b", "a"} {
+				c, err := tx.counters(u)
+				if err != nil {
+					return err
+				}
+				c.Friends += 10
+			}
+			tx.set(index.Meta(nil, "item2"), nil)
+			return ErrNotFriends
+		})
+		if ie != ErrNotFriends || ce != nil {
+			t.Fatalf("item 2: %v %v", ie, ce)
+		}
+		for u, want := range map[string]uint32{"a": 1, "b": 0} {
+			if c, _ := tx.peekCounters(u); c.Friends != want {
+				t.Errorf("after rollback %s.Friends = %d, want %d", u, c.Friends, want)
+			}
+		}
+		if ok, _ := tx.has(index.Meta(nil, "item2")); ok {
+			t.Error("item 2's write survived its rollback")
+		}
+		if ok, _ := tx.has(index.Meta(nil, "item1")); !ok {
+			t.Error("item 1's write was undone")
+		}
+		// item 3 changes a again after the rollback: its value must build
+		// on item 1's.
+		_, ce = tx.try(func() error {
+			c, err := tx.counters("a")
+			c.Friends++
+			return err
+		})
+		return ce
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := db.newReader()
+	defer r.close()
+	var c Counters
+	if _, err := r.getRecord(index.Counters(nil, "a"), &c); err != nil || c.Friends != 2 {
+		t.Errorf("committed a.Friends = %d (%v), want 2", c.Friends, err)
+	}
+}
