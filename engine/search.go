@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -84,8 +83,9 @@ func (s *search) run(prefix []byte, after string, page *SearchPage) error {
 		afterKey = index.AppendString(append([]byte(nil), prefix...), after)
 	}
 	var hits []Friend
+	var chunk edgeChunk // reused: its buffers are read before the next chunk
 	for len(hits) <= s.limit {
-		chunk, lastKey, err := s.readChunk(prefix, afterKey)
+		lastKey, err := s.readChunk(&chunk, prefix, afterKey)
 		if err != nil {
 			return err
 		}
@@ -98,12 +98,12 @@ func (s *search) run(prefix []byte, after string, page *SearchPage) error {
 			}
 		}
 		for i := range chunk.friends {
-			if len(hits) > s.limit || !s.m.match(&chunk.friends[i], chunk.remarks[i]) {
+			if len(hits) > s.limit || !s.m.match(&chunk.friends[i], chunk.remark(i)) {
 				continue
 			}
 			f := chunk.friends[i]
 			f.Edge = new(FriendEdge)
-			if err := codec.Decode(chunk.values[i], f.Edge); err != nil {
+			if err := codec.Decode(chunk.value(i), f.Edge); err != nil {
 				return corrupt(index.Friend(nil, s.owner, f.UserID), err)
 			}
 			hits = append(hits, f)
@@ -138,16 +138,20 @@ func (s *search) complete(hits []Friend) error {
 }
 
 // edgeChunk is up to searchChunk edges of the owner: the friends (IDs
-// only until matched), their encoded edges and their remarks.
+// only until matched) and, in one arena, their encoded edges and remarks.
 type edgeChunk struct {
 	friends []Friend
-	values  [][]byte
-	remarks []string
+	arena   []byte
+	spans   [][4]int // per friend: value start, end; remark start, end
 }
 
-// readChunk reads up to searchChunk edges after afterKey, peeking at each
-// remark without decoding the edge.
-func (s *search) readChunk(prefix, afterKey []byte) (c edgeChunk, lastKey []byte, err error) {
+func (c *edgeChunk) value(i int) []byte  { return c.arena[c.spans[i][0]:c.spans[i][1]] }
+func (c *edgeChunk) remark(i int) []byte { return c.arena[c.spans[i][2]:c.spans[i][3]] }
+
+// readChunk refills c with up to searchChunk edges after afterKey,
+// peeking at each remark without decoding the edge.
+func (s *search) readChunk(c *edgeChunk, prefix, afterKey []byte) (lastKey []byte, err error) {
+	c.friends, c.arena, c.spans = c.friends[:0], c.arena[:0], c.spans[:0]
 	err = s.r.scan(prefix, afterKey, func(k, v []byte) (bool, error) {
 		peer, _, err := index.ReadString(k[len(prefix):])
 		var remark []byte
@@ -158,12 +162,14 @@ func (s *search) readChunk(prefix, afterKey []byte) (c edgeChunk, lastKey []byte
 			return false, corrupt(k, err)
 		}
 		c.friends = append(c.friends, Friend{UserID: peer})
-		c.values = append(c.values, bytes.Clone(v))
-		c.remarks = append(c.remarks, string(remark))
+		start := len(c.arena)
+		c.arena = append(c.arena, v...)
+		c.arena = append(c.arena, remark...)
+		c.spans = append(c.spans, [4]int{start, start + len(v), start + len(v), len(c.arena)})
 		lastKey = append(lastKey[:0], k...)
 		return len(c.friends) < searchChunk, nil
 	})
-	return c, lastKey, err
+	return lastKey, err
 }
 
 // matcher holds the folded keywords and the chosen fields.
@@ -191,7 +197,7 @@ func newMatcher(o *SearchOptions) (*matcher, error) {
 }
 
 // match reports whether f, whose edge has the given remark, is a hit.
-func (m *matcher) match(f *Friend, remark string) bool {
+func (m *matcher) match(f *Friend, remark []byte) bool {
 	nick := ""
 	if f.Profile != nil {
 		nick = f.Profile.Nick
@@ -210,14 +216,14 @@ func (m *matcher) match(f *Friend, remark string) bool {
 // containsFold reports whether s contains the folded keyword k, comparing
 // under Unicode simple folding. ASCII strings take a path that allocates
 // nothing.
-func containsFold(s, k string) bool {
+func containsFold[S ~string | ~[]byte](s S, k string) bool {
 	if isASCII(s) {
 		return indexASCIIFold(s, k) >= 0
 	}
-	return strings.Contains(fold(s), k)
+	return strings.Contains(fold(string(s)), k)
 }
 
-func isASCII(s string) bool {
+func isASCII[S ~string | ~[]byte](s S) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
 			return false
@@ -227,7 +233,7 @@ func isASCII(s string) bool {
 }
 
 // indexASCIIFold finds the folded keyword k in the ASCII string s.
-func indexASCIIFold(s, k string) int {
+func indexASCIIFold[S ~string | ~[]byte](s S, k string) int {
 	for i := 0; i+len(k) <= len(s); i++ {
 		j := 0
 		for ; j < len(k); j++ {
