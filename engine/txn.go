@@ -191,9 +191,13 @@ func (tx *txn) getRecord(key []byte, rec codec.Record) (ok bool, err error) {
 	return true, nil
 }
 
-// set stages key = val. Both slices are copied.
+// The staging methods take ownership of key: the txn keeps it, so the
+// caller passes a key of its own (every call site builds a fresh one) and
+// never changes it afterwards. Values are copied.
+
+// set stages key = val.
 func (tx *txn) set(key, val []byte) {
-	tx.stage(writeOp{key: bytes.Clone(key), val: bytes.Clone(val)})
+	tx.stage(writeOp{key: key, val: bytes.Clone(val)})
 }
 
 // setRecord stages key = the encoding of rec.
@@ -202,13 +206,13 @@ func (tx *txn) setRecord(key []byte, rec codec.Record) error {
 	if err != nil {
 		return err
 	}
-	tx.stage(writeOp{key: bytes.Clone(key), val: val})
+	tx.stage(writeOp{key: key, val: val})
 	return nil
 }
 
 // del stages the deletion of key.
 func (tx *txn) del(key []byte) {
-	tx.stage(writeOp{key: bytes.Clone(key), del: true})
+	tx.stage(writeOp{key: key, del: true})
 }
 
 func (tx *txn) stage(op writeOp) {
