@@ -37,6 +37,10 @@ type DB struct {
 	// them and turn later calls away (write side).
 	gate   sync.RWMutex
 	closed bool
+	// failure is set once Pebble reported a fatal write error: every
+	// later call returns it (see commitBatch).
+	failure atomic.Pointer[error]
+
 	// closing is set by Close before it cancels the subscribers;
 	// Subscribe reads it under subs.mu, so none is added after that.
 	closing atomic.Bool
@@ -123,7 +127,19 @@ func (db *DB) enter(ctx context.Context) error {
 		db.gate.RUnlock()
 		return ErrClosed
 	}
+	if f := db.failure.Load(); f != nil {
+		db.gate.RUnlock()
+		return *f
+	}
 	return nil
+}
+
+// fail records a fatal storage error; the DB answers every later call
+// with it until it is closed and reopened.
+func (db *DB) fail(msg string) error {
+	err := fmt.Errorf("%w: %s", ErrFailed, msg)
+	db.failure.CompareAndSwap(nil, &err)
+	return *db.failure.Load()
 }
 
 func (db *DB) leave() { db.gate.RUnlock() }

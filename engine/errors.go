@@ -12,6 +12,11 @@ import (
 var (
 	// ErrClosed is returned by every call made after Close.
 	ErrClosed = errors.New("kith: db closed")
+	// ErrFailed is returned by every call after a write to disk failed
+	// in a way Pebble cannot recover from (a WAL write or sync error): the
+	// failed call's change may or may not survive, whole, after the store
+	// is closed and reopened; nothing else is served until then.
+	ErrFailed = errors.New("kith: store failed: close and reopen it")
 	// ErrInvalidOptions is returned by Open when an Options field is invalid.
 	ErrInvalidOptions = errors.New("kith: invalid options")
 	// ErrCorrupt is returned when a stored value or key fails to decode.

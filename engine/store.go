@@ -77,9 +77,14 @@ func beUint64(b []byte) uint64 {
 }
 
 // pebbleLogger forwards Pebble's log lines to the user's Logger, or drops
-// them. Pebble calls Fatalf only for unrecoverable states and expects it
-// not to return; kith never exits the process, so it panics instead.
+// them. Pebble calls Fatalf only for unrecoverable states (a failed WAL or
+// MANIFEST write) and expects it not to return; kith never exits the
+// process, so it panics with a *pebbleFatal, which commitBatch turns into
+// ErrFailed for the caller.
 type pebbleLogger struct{ l Logger }
+
+// pebbleFatal is the panic value of pebbleLogger.Fatalf.
+type pebbleFatal struct{ msg string }
 
 func (p pebbleLogger) Infof(format string, args ...any) {
 	if p.l != nil {
@@ -95,7 +100,7 @@ func (p pebbleLogger) Errorf(format string, args ...any) {
 
 func (p pebbleLogger) Fatalf(format string, args ...any) {
 	p.Errorf(format, args...)
-	panic(fmt.Sprintf("kith: pebble: "+format, args...))
+	panic(&pebbleFatal{msg: fmt.Sprintf(format, args...)})
 }
 
 // reader reads a consistent view of the store through one iterator, reused
@@ -184,7 +189,6 @@ func (db *DB) commitOps(ops []writeOp, latest map[string]int) error {
 		return nil
 	}
 	b := db.pdb.NewBatch()
-	defer b.Close()
 	for i, op := range ops {
 		if latest[string(op.key)] != i {
 			continue // overwritten later in the same txn
@@ -196,9 +200,29 @@ func (db *DB) commitOps(ops []writeOp, latest map[string]int) error {
 			err = b.Set(op.key, op.val, nil)
 		}
 		if err != nil {
-			return err
+			return errors.Join(err, b.Close())
 		}
 	}
+	if err := db.commitBatch(b); err != nil {
+		return err // a batch whose commit failed is not reused
+	}
+	return b.Close()
+}
+
+// commitBatch commits b. A WAL write or sync that fails is fatal to
+// Pebble (it panics through pebbleLogger.Fatalf, and the batch may
+// already be in the memtable); kith answers the call with ErrFailed and
+// fails the DB, so that nobody reads the unacknowledged change.
+func (db *DB) commitBatch(b *pebble.Batch) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			f, ok := r.(*pebbleFatal)
+			if !ok {
+				panic(r)
+			}
+			err = db.fail(f.msg)
+		}
+	}()
 	return b.Commit(db.wopts)
 }
 
