@@ -11,8 +11,8 @@ const (
 	FriendAdded          EventKind = 3  // Peers joined the user's friend list
 	FriendDeleted        EventKind = 4  // Peers left the user's friend list
 	FriendUpdated        EventKind = 5  // the user changed the edge to Peers[0] (remark, groups, custom)
-	ApplicationAdded     EventKind = 6  // an application between the user and Peers[0] was created or refreshed
-	ApplicationDeleted   EventKind = 7  // an application between the user and Peers[0] is gone; see Reason
+	ApplicationAdded     EventKind = 6  // the application Peers[0] -> Peers[1] (sender, target) was created or refreshed
+	ApplicationDeleted   EventKind = 7  // the application Peers[0] -> Peers[1] (sender, target) is gone; see Reason
 	ApplicationsRead     EventKind = 8  // the user marked the incoming applications read
 	BlockAdded           EventKind = 9  // the user blocked Peers
 	BlockDeleted         EventKind = 10 // the user unblocked Peers

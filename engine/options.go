@@ -16,9 +16,11 @@ type Options struct {
 	// in-memory store (tests, examples). The default is the OS file system.
 	FS vfs.FS
 
-	// Sync makes every call return only after its batch is durable on disk.
-	// With Sync off, a crash may lose the newest calls, never half of one.
-	// The default is on; set NoSync to turn it off.
+	// NoSync lets calls return before their batch is synced to disk. By
+	// default every call returns only once its batch is durable. With
+	// NoSync, a crash may lose the newest calls — Pebble writes its WAL
+	// in 32 KB blocks unless asked to sync, so up to the last 32 KB of
+	// them — but never half of one, and Close makes everything durable.
 	NoSync bool
 
 	// CacheSize is the size in bytes of Pebble's block cache. Pebble reserves
