@@ -190,17 +190,30 @@ func (tx *txn) acceptEdge(from, to string, a *Application) error {
 	if err := tx.checkRoom(to, from, false, true); err != nil {
 		return err
 	}
-	e := &FriendEdge{Remark: a.Remark, AddSource: a.Source, AddWording: a.Wording, AddedAt: tx.now}
-	if a.Group != "" {
-		switch err := tx.ensureGroups(from, []string{a.Group}); err {
-		case nil:
-			e.Groups = []string{a.Group}
-		case ErrGroupLimit: // the applicant's choice cannot block the answer
-		default:
-			return err
-		}
+	e, err := tx.applicationEdge(from, a)
+	if err != nil {
+		return err
 	}
 	return tx.putEdge(from, to, e)
+}
+
+// applicationEdge is the edge an applicant gets when its application a is
+// answered: the application's remark, group, source and wording. The
+// group is created if missing, or left out if the applicant has no room
+// for it: the applicant's choice cannot block the answer.
+func (tx *txn) applicationEdge(applicant string, a *Application) (*FriendEdge, error) {
+	e := &FriendEdge{Remark: a.Remark, AddSource: a.Source, AddWording: a.Wording, AddedAt: tx.now}
+	if a.Group == "" {
+		return e, nil
+	}
+	switch err := tx.ensureGroups(applicant, []string{a.Group}); err {
+	case nil:
+		e.Groups = []string{a.Group}
+	case ErrGroupLimit:
+	default:
+		return nil, err
+	}
+	return e, nil
 }
 
 // RefuseApplication refuses and removes the application from -> uid:

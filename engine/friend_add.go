@@ -174,11 +174,11 @@ func (tx *txn) addFriend(from string, r *AddFriendRequest) (AddOutcome, error) {
 // else as a pending application.
 func (tx *txn) addBoth(from string, r *AddFriendRequest, toP *Profile, hasTo, hasFrom bool) (AddOutcome, error) {
 	to := r.UserID
-	crossing, err := tx.hasApplication(to, from)
+	crossing, err := tx.application(to, from) // the target already asked the sender
 	if err != nil {
 		return 0, err
 	}
-	if toP.AllowType == AllowAny || hasFrom || crossing {
+	if toP.AllowType == AllowAny || hasFrom || crossing != nil {
 		if err := tx.checkRoom(from, to, false, !hasFrom); err != nil {
 			return 0, err
 		}
@@ -191,7 +191,13 @@ func (tx *txn) addBoth(from string, r *AddFriendRequest, toP *Profile, hasTo, ha
 			}
 		}
 		if !hasFrom {
-			if err := tx.putEdge(to, from, &FriendEdge{AddSource: r.Source, AddWording: r.Wording, AddedAt: tx.now}); err != nil {
+			e := &FriendEdge{AddSource: r.Source, AddWording: r.Wording, AddedAt: tx.now}
+			if crossing != nil { // the target's own request, answered: its remark and group apply
+				if e, err = tx.applicationEdge(to, crossing); err != nil {
+					return 0, err
+				}
+			}
+			if err := tx.putEdge(to, from, e); err != nil {
 				return 0, err
 			}
 		}

@@ -421,7 +421,7 @@ func (m *relModel) addFriend(from string, r engine.AddFriendRequest) (engine.Add
 		m.exists[from] = true
 		return engine.Added, nil
 	}
-	if m.allowOf(to) == engine.AllowAny || hasFrom || m.apps[[2]string{to, from}] != nil {
+	if crossing := m.apps[[2]string{to, from}]; m.allowOf(to) == engine.AllowAny || hasFrom || crossing != nil {
 		switch {
 		case !hasFrom && countOwned(m.edges, to, 0) >= m.lim.Friends:
 			return 0, engine.ErrPeerFriendLimit
@@ -433,7 +433,11 @@ func (m *relModel) addFriend(from string, r engine.AddFriendRequest) (engine.Add
 			m.putEdge(from, to, r.Group)
 		}
 		if !hasFrom {
-			m.putEdge(to, from, "")
+			g := "" // a crossing answers the target's own application: its group applies
+			if crossing != nil && m.roomForGroup(to, crossing.group) {
+				g = crossing.group
+			}
+			m.putEdge(to, from, g)
 		}
 		m.exists[from] = true
 		return engine.Added, nil

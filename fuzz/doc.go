@@ -92,16 +92,10 @@
 //   - CreateGroup, AddToGroup and RemoveFromGroup take at most Limits.Friends
 //     members per call, DeleteGroups at most Limits.Groups names (30001).
 //   - When a Both request completes because the target had already applied
-//     to the sender (crossing requests), the target's new edge gets the
-//     source and wording of the sender's request, and none of the remark,
-//     group, source and wording of the target's own application, which is
-//     deleted (reason accepted). §2 says the remark and group of a request
-//     apply to its sender's edge "when it is created (at once, or on
-//     acceptance)".
+//     to the sender (crossing requests), the target's own application is
+//     answered as by AcceptApplication: the target's new edge gets its
+//     remark, group (if there is room), source and wording.
 //   - UpdateFriend logs FriendUpdated even when nothing changed.
-//   - engine/event.go documents ApplicationAdded and ApplicationDeleted as
-//     "between the user and Peers[0]", but Peers is [sender, target], so in
-//     the sender's own log Peers[0] is the user itself.
 //
 // # Pebble behaviour the fault tests work around
 //

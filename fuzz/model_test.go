@@ -584,8 +584,8 @@ func (m *model) addFriend(from string, r engine.AddFriendRequest) int {
 		putMine()
 		return cOK
 	}
-	crossing := m.app(to, from) != nil // the target already asked the sender
-	if m.profileOf(to).AllowType == engine.AllowAny || hasFrom || crossing {
+	crossing := m.app(to, from) // the target already asked the sender
+	if m.profileOf(to).AllowType == engine.AllowAny || hasFrom || crossing != nil {
 		if !hasFrom && m.friendCount(to) >= l.Friends {
 			return cPeerLimit
 		}
@@ -599,9 +599,13 @@ func (m *model) addFriend(from string, r engine.AddFriendRequest) int {
 		}
 		if !hasFrom {
 			// engine: the target's edge takes this request's source and
-			// wording; on a crossing, the remark and group of the target's
-			// own application are dropped with it (see doc.go).
-			m.putEdge(to, from, &engine.FriendEdge{AddSource: r.Source, AddWording: r.Wording, AddedAt: m.now})
+			// wording; on a crossing, the target's own application is
+			// answered: its edge is the one acceptance would give it.
+			e := &engine.FriendEdge{AddSource: r.Source, AddWording: r.Wording, AddedAt: m.now}
+			if crossing != nil {
+				e = m.applicationEdge(to, crossing)
+			}
+			m.putEdge(to, from, e)
 		}
 		return cOK
 	}
@@ -713,21 +717,28 @@ func (m *model) AcceptApplication(uid, from string, mode engine.AcceptMode, rema
 	}
 	m.dropApp(from, uid, engine.ReasonAccepted)
 	if !applicantHas {
-		e := &engine.FriendEdge{Remark: a.Remark, AddSource: a.Source, AddWording: a.Wording, AddedAt: m.now}
-		if a.Group != "" {
-			if !m.hasGroup(from, a.Group) && m.groupCount(from) < l.Groups {
-				m.putGroup(from, a.Group)
-			}
-			if m.hasGroup(from, a.Group) {
-				e.Groups = []string{a.Group}
-			}
-		}
-		m.putEdge(from, uid, e)
+		m.putEdge(from, uid, m.applicationEdge(from, a))
 	}
 	if both && !iHave {
 		m.putEdge(uid, from, &engine.FriendEdge{Remark: remark, AddSource: a.Source, AddWording: a.Wording, AddedAt: m.now})
 	}
 	return cOK
+}
+
+// applicationEdge is the edge the applicant gets when application a is
+// answered: its remark, group (created if there is room, else left out),
+// source and wording.
+func (m *model) applicationEdge(applicant string, a *engine.Application) *engine.FriendEdge {
+	e := &engine.FriendEdge{Remark: a.Remark, AddSource: a.Source, AddWording: a.Wording, AddedAt: m.now}
+	if a.Group != "" {
+		if !m.hasGroup(applicant, a.Group) && m.groupCount(applicant) < m.o.limits.Groups {
+			m.putGroup(applicant, a.Group)
+		}
+		if m.hasGroup(applicant, a.Group) {
+			e.Groups = []string{a.Group}
+		}
+	}
+	return e
 }
 
 func (m *model) RefuseApplication(uid, from string) int {
