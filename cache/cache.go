@@ -3,6 +3,7 @@ package cache
 import (
 	"fmt"
 	"hash/maphash"
+	"math/bits"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -10,38 +11,82 @@ import (
 	"github.com/hashicorp/golang-lru/v2/simplelru"
 )
 
+// maxShards is the largest Options.Shards.
+const maxShards = 256
+
 // Options configures a Cache. Zero fields mean defaults.
 type Options struct {
 	// Entries is the capacity in entries. Adding an entry to a full cache
-	// evicts the least recently used one. It must be > 0; there is no
-	// default, and New returns ErrInvalidOptions otherwise.
+	// (or, with Shards > 1, to a full shard) evicts the least recently used
+	// one. It must be > 0; there is no default, and New returns
+	// ErrInvalidOptions otherwise.
 	Entries int
 	// MaxBytes is an approximate bound on the sum of entry sizes, as given
 	// to Set and Fill. When an add takes the sum over MaxBytes, least
 	// recently used entries are evicted until it is at most MaxBytes; an
 	// entry larger than MaxBytes on its own is not stored. It must be >= 0.
-	// The default, 0, is no byte bound.
+	// The default, 0, is no byte bound. With Shards > 1 the bound applies
+	// per shard, to MaxBytes/Shards bytes each.
 	MaxBytes int64
 	// Now is the clock used for expiry. Tests inject a fake clock. It is
-	// called with the cache's lock held. The default is time.Now.
+	// called with a shard's lock held. The default is time.Now.
 	Now func() time.Time
+	// Shards is the number of shards the cache is split into: a power of
+	// two from 1 to 256. The default is 1 (0 means 1): one lock, exact LRU
+	// order, and GetMany takes the lock once per call.
+	//
+	// Each shard is an LRU with its own lock, Entries/Shards entries,
+	// MaxBytes/Shards bytes and its own counters (Stats sums them); keys
+	// are spread over shards by hash. Eviction is then LRU within a shard,
+	// approximately LRU overall. If Entries, or a non-zero MaxBytes, is
+	// smaller than Shards, New uses the largest power of two that leaves
+	// every shard at least one entry and one byte.
+	//
+	// Raise it, to 16, when several goroutines read the cache at once on
+	// more than one CPU (GOMAXPROCS > 1). With one shard, GetMany holds the
+	// single lock for its whole batch, so concurrent batches queue and do
+	// not scale; with 16, concurrent GetManys lock different shards and
+	// GetMany calls hit grouped by shard, not in key order. On one CPU,
+	// or with one goroutine reading, keep 1: sharding then only adds a
+	// hash per key and a lock per shard visited. The package doc's
+	// # Concurrency has the measurements (BenchmarkCache_GetManyParallel).
+	Shards int
 }
 
 // Cache is a string-keyed LRU cache of values of type V with a per-entry
 // time to live. It is safe for concurrent use; see the package doc for the
 // consistency protocol of Token, Fill and Set.
 type Cache[V any] struct {
-	now      func() time.Time
-	maxBytes int64
-	seed     maphash.Seed
-	gens     [slots]atomic.Uint64 // per-slot write generations; see token.go
+	now    func() time.Time
+	seed   maphash.Seed
+	shift  uint        // shard of a key: its hash >> shift; 64 with one shard
+	shards []*shard[V] // len is a power of two
 
-	mu    sync.Mutex
-	lru   *simplelru.LRU[string, entry[V]]
-	bytes int64 // sum of the sizes of the entries in lru
-	quiet bool  // set while the cache removes entries itself: not evictions
-	stats Stats // counters only; Entries and Bytes are filled in by Stats
+	_    [cacheLine]byte      // keeps the writes to gens off the fields above
+	gens [slots]atomic.Uint64 // per-slot write generations; see token.go
 }
+
+// shard is one LRU and its lock, bounds and counters. Every field but
+// maxBytes is guarded by mu.
+//
+// A shard is two cache lines, allocated on its own so that it starts on
+// one (TestShard_Layout): the first holds what every call on the shard
+// writes (mu, stats, bytes), the second what calls only read. Goroutines
+// on different CPUs working on different shards then share no cache line,
+// and a call on a shard moves one line between CPUs, not two.
+type shard[V any] struct {
+	mu    sync.Mutex
+	stats Stats // counters only; Entries and Bytes are filled in by Stats
+	bytes int64 // sum of the sizes of the entries in lru
+
+	lru      *simplelru.LRU[string, entry[V]]
+	maxBytes int64 // 0: no byte bound
+	quiet    bool  // set while the cache removes entries itself: not evictions
+	_        [cacheLine - 17]byte
+}
+
+// cacheLine is the size of a CPU cache line, in bytes, on amd64 and arm64.
+const cacheLine = 64
 
 // New returns an empty cache configured by opts. It starts no goroutine, so
 // a Cache needs no Close: drop it, or Purge it to free its entries early.
@@ -52,35 +97,107 @@ func New[V any](opts Options) (*Cache[V], error) {
 	if opts.MaxBytes < 0 {
 		return nil, fmt.Errorf("%w: MaxBytes is %d, must be >= 0", ErrInvalidOptions, opts.MaxBytes)
 	}
-	c := &Cache[V]{now: opts.Now, maxBytes: opts.MaxBytes, seed: maphash.MakeSeed()}
+	n := opts.Shards
+	if n == 0 {
+		n = 1
+	}
+	if n < 0 || n > maxShards || n&(n-1) != 0 {
+		return nil, fmt.Errorf("%w: Shards is %d, must be a power of two from 1 to %d",
+			ErrInvalidOptions, opts.Shards, maxShards)
+	}
+	for n > opts.Entries || opts.MaxBytes > 0 && int64(n) > opts.MaxBytes {
+		n /= 2 // leave every shard at least one entry and one byte
+	}
+	c := &Cache[V]{
+		now:    opts.Now,
+		seed:   maphash.MakeSeed(),
+		shift:  uint(64 - bits.TrailingZeros(uint(n))),
+		shards: make([]*shard[V], n),
+	}
 	if c.now == nil {
 		c.now = time.Now
 	}
-	lru, err := simplelru.NewLRU(opts.Entries, c.onEvict)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidOptions, err)
+	for i := range c.shards {
+		// One allocation a shard: a size class of 128 bytes, aligned on
+		// 128, where a slice of shards would start wherever its malloc
+		// header ends.
+		s := new(shard[V])
+		c.shards[i] = s
+		entries := opts.Entries / n
+		if i < opts.Entries%n {
+			entries++
+		}
+		s.maxBytes = opts.MaxBytes / int64(n)
+		if int64(i) < opts.MaxBytes%int64(n) {
+			s.maxBytes++
+		}
+		lru, err := simplelru.NewLRU(entries, s.onEvict)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrInvalidOptions, err)
+		}
+		s.lru = lru
 	}
-	c.lru = lru
 	return c, nil
 }
 
 // Len returns the number of entries held, including expired entries that
 // no call has met yet.
 func (c *Cache[V]) Len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.lru.Len()
+	c.lockAll()
+	defer c.unlockAll()
+	n := 0
+	for _, s := range c.shards {
+		n += s.lru.Len()
+	}
+	return n
 }
 
 // Purge drops every entry and invalidates every fill in flight. It counts
 // nothing as an eviction or an expiration.
 func (c *Cache[V]) Purge() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.lockAll()
+	defer c.unlockAll()
 	c.bumpAll()
-	c.quiet = true
-	c.lru.Purge()
-	c.quiet = false
+	for _, s := range c.shards {
+		s.quiet = true
+		s.lru.Purge()
+		s.quiet = false
+	}
+}
+
+// lockAll locks every shard, in index order: the only order in which a
+// call holds more than one shard lock.
+func (c *Cache[V]) lockAll() {
+	for _, s := range c.shards {
+		s.mu.Lock()
+	}
+}
+
+// unlockAll unlocks every shard locked by lockAll.
+func (c *Cache[V]) unlockAll() {
+	for _, s := range c.shards {
+		s.mu.Unlock()
+	}
+}
+
+// hash is key's hash: its low bits pick its generation slot (token.go),
+// its high bits its shard.
+func (c *Cache[V]) hash(key string) uint64 {
+	return maphash.String(c.seed, key)
+}
+
+// shardOf returns key's shard, hashing key only when there is more than
+// one shard.
+func (c *Cache[V]) shardOf(key string) *shard[V] {
+	if len(c.shards) == 1 {
+		return c.shards[0]
+	}
+	return c.shardAt(c.hash(key))
+}
+
+// shardAt returns the shard of a key of hash h.
+func (c *Cache[V]) shardAt(h uint64) *shard[V] {
+	return c.shards[h>>c.shift] // shift is 64 with one shard: index 0
 }
 
 // clock returns a lazy reading of the cache's clock for one call.
@@ -88,29 +205,29 @@ func (c *Cache[V]) clock() lazyClock {
 	return lazyClock{now: c.now}
 }
 
-// onEvict is the LRU's callback, run under c.mu for every entry that leaves
-// the LRU, whatever the reason. It keeps bytes exact, and counts an eviction
-// unless the cache itself is removing the entry (c.quiet).
-func (c *Cache[V]) onEvict(_ string, e entry[V]) {
-	c.bytes -= e.size
-	if !c.quiet {
-		c.stats.Evictions++
+// onEvict is the shard's LRU callback, run under s.mu for every entry that
+// leaves the LRU, whatever the reason. It keeps bytes exact, and counts an
+// eviction unless the cache itself is removing the entry (s.quiet).
+func (s *shard[V]) onEvict(_ string, e entry[V]) {
+	s.bytes -= e.size
+	if !s.quiet {
+		s.stats.Evictions++
 	}
 }
 
 // removeLocked drops key, if present, without counting an eviction.
-func (c *Cache[V]) removeLocked(key string) {
-	c.quiet = true
-	c.lru.Remove(key)
-	c.quiet = false
+func (s *shard[V]) removeLocked(key string) {
+	s.quiet = true
+	s.lru.Remove(key)
+	s.quiet = false
 }
 
 // trimLocked evicts least recently used entries until bytes is within
 // maxBytes. Callers never store an entry larger than maxBytes, so the entry
 // just added, being the most recent, is never the one evicted.
-func (c *Cache[V]) trimLocked() {
-	for c.maxBytes > 0 && c.bytes > c.maxBytes {
-		if _, _, ok := c.lru.RemoveOldest(); !ok {
+func (s *shard[V]) trimLocked() {
+	for s.maxBytes > 0 && s.bytes > s.maxBytes {
+		if _, _, ok := s.lru.RemoveOldest(); !ok {
 			return
 		}
 	}

@@ -27,14 +27,33 @@ func (f *fakeClock) Now() time.Time {
 
 func (f *fakeClock) Advance(d time.Duration) { f.t = f.t.Add(d) }
 
-// newCache returns a cache of ints on clk.
+// newCache returns a cache of ints on clk, with one shard.
 func newCache(t testing.TB, entries int, maxBytes int64, clk *fakeClock) *cache.Cache[int] {
 	t.Helper()
-	c, err := cache.New[int](cache.Options{Entries: entries, MaxBytes: maxBytes, Now: clk.Now})
+	return newShardedCache(t, entries, maxBytes, 1, clk)
+}
+
+// newShardedCache returns a cache of ints on clk with the given shards.
+func newShardedCache(t testing.TB, entries int, maxBytes int64, shards int, clk *fakeClock) *cache.Cache[int] {
+	t.Helper()
+	c, err := cache.New[int](cache.Options{Entries: entries, MaxBytes: maxBytes, Now: clk.Now, Shards: shards})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	return c
+}
+
+// testShards are the shard counts of the tests whose outcome does not
+// depend on sharding: those that fill no shard, so LRU order and byte
+// bounds do not come in.
+var testShards = []int{1, 2, 16}
+
+// forShards runs f as a subtest for each of testShards.
+func forShards(t *testing.T, f func(t *testing.T, shards int)) {
+	t.Helper()
+	for _, n := range testShards {
+		t.Run("shards="+strconv.Itoa(n), func(t *testing.T) { f(t, n) })
+	}
 }
 
 // wantStats fails t unless c's stats equal want.
@@ -65,6 +84,10 @@ func TestNew_RejectsBadOptions(t *testing.T) {
 		{Entries: 0},
 		{Entries: -1},
 		{Entries: 1, MaxBytes: -1},
+		{Entries: 1, Shards: -1},
+		{Entries: 100, Shards: 3},
+		{Entries: 100, Shards: 12},
+		{Entries: 1000, Shards: 512},
 	} {
 		c, err := cache.New[int](opts)
 		if !errors.Is(err, cache.ErrInvalidOptions) || c != nil {
@@ -136,9 +159,11 @@ func TestCache_OversizeNotStored(t *testing.T) {
 	}
 }
 
-func TestCache_BytesExact(t *testing.T) {
+func TestCache_BytesExact(t *testing.T) { forShards(t, testBytesExact) }
+
+func testBytesExact(t *testing.T, shards int) {
 	clk := newFakeClock()
-	c := newCache(t, 100, 0, clk)
+	c := newShardedCache(t, 100, 0, shards, clk)
 	steps := []struct {
 		name  string
 		do    func()
@@ -171,18 +196,20 @@ func TestCache_BytesExact(t *testing.T) {
 }
 
 func TestCache_PurgeCountsNothing(t *testing.T) {
-	c := newCache(t, 10, 0, newFakeClock())
-	c.Set("a", 1, 1, 0)
-	c.Get("a")
-	c.Purge()
-	wantStats(t, c, cache.Stats{Hits: 1})
+	forShards(t, func(t *testing.T, shards int) {
+		c := newShardedCache(t, 10, 0, shards, newFakeClock())
+		c.Set("a", 1, 1, 0)
+		c.Get("a")
+		c.Purge()
+		wantStats(t, c, cache.Stats{Hits: 1})
+	})
 }
 
 func TestNew_StartsNoGoroutines(t *testing.T) {
 	before := runtime.NumGoroutine()
 	caches := make([]*cache.Cache[int], 100)
 	for i := range caches {
-		c, err := cache.New[int](cache.Options{Entries: 10})
+		c, err := cache.New[int](cache.Options{Entries: 10, Shards: 4})
 		if err != nil {
 			t.Fatal(err)
 		}

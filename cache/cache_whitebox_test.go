@@ -10,31 +10,49 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 )
 
-// checkInvariants fails t unless c's byte count is the sum of the sizes of
-// its entries and both bounds hold.
+// checkInvariants fails t unless, in every shard of c, the byte count is
+// the sum of the sizes of its entries and both bounds hold, and unless the
+// shards together hold at most entries entries and c's MaxBytes (the sum of
+// the shards' bounds) bytes.
 func checkInvariants(t *testing.T, c *Cache[int], entries int) {
 	t.Helper()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var sum int64
-	keys := c.lru.Keys()
-	for _, k := range keys {
-		e, ok := c.lru.Peek(k)
-		if !ok {
-			t.Fatalf("key %q listed but absent", k)
+	c.lockAll()
+	defer c.unlockAll()
+	total, totalBytes, maxBytes := 0, int64(0), int64(0)
+	for i, s := range c.shards {
+		var sum int64
+		keys := s.lru.Keys()
+		for _, k := range keys {
+			e, ok := s.lru.Peek(k)
+			if !ok {
+				t.Fatalf("shard %d: key %q listed but absent", i, k)
+			}
+			if got := c.shardAt(c.hash(k)); got != s {
+				t.Errorf("key %q in shard %d, not its own", k, i)
+			}
+			sum += e.size
 		}
-		sum += e.size
+		if s.bytes != sum {
+			t.Errorf("shard %d: bytes = %d, sum of entry sizes = %d", i, s.bytes, sum)
+		}
+		if s.lru.Len() != len(keys) {
+			t.Errorf("shard %d: Len = %d, %d keys", i, s.lru.Len(), len(keys))
+		}
+		if s.maxBytes > 0 && s.bytes > s.maxBytes {
+			t.Errorf("shard %d: bytes = %d over its MaxBytes = %d", i, s.bytes, s.maxBytes)
+		}
+		total += len(keys)
+		totalBytes += s.bytes
+		maxBytes += s.maxBytes
 	}
-	if c.bytes != sum {
-		t.Errorf("bytes = %d, sum of entry sizes = %d", c.bytes, sum)
+	if total > entries {
+		t.Errorf("%d entries in %d shards, Entries = %d", total, len(c.shards), entries)
 	}
-	if len(keys) > entries || c.lru.Len() != len(keys) {
-		t.Errorf("Len = %d, %d keys, Entries = %d", c.lru.Len(), len(keys), entries)
-	}
-	if c.maxBytes > 0 && c.bytes > c.maxBytes {
-		t.Errorf("bytes = %d over MaxBytes = %d", c.bytes, c.maxBytes)
+	if maxBytes > 0 && totalBytes > maxBytes {
+		t.Errorf("%d bytes in %d shards, MaxBytes = %d", totalBytes, len(c.shards), maxBytes)
 	}
 }
 
@@ -83,8 +101,14 @@ func checkHit(t *testing.T, i, v int, floor int64) {
 
 // TestCache_Concurrent runs Get, GetMany, Fill, Set and Remove from several
 // goroutines (run it with -race), then checks the invariants and that no
-// fill left a value older than the source's.
+// fill left a value older than the source's, with and without shards.
 func TestCache_Concurrent(t *testing.T) {
+	for _, shards := range []int{1, 4, 16} {
+		t.Run("shards="+strconv.Itoa(shards), func(t *testing.T) { testConcurrent(t, shards) })
+	}
+}
+
+func testConcurrent(t *testing.T, shards int) {
 	const (
 		entries = 24
 		nkeys   = 32
@@ -92,7 +116,7 @@ func TestCache_Concurrent(t *testing.T) {
 		ops     = 3000
 	)
 	var clock atomic.Int64
-	c, err := New[int](Options{Entries: entries, MaxBytes: 150, Now: func() time.Time {
+	c, err := New[int](Options{Entries: entries, MaxBytes: 150, Shards: shards, Now: func() time.Time {
 		return time.Unix(0, clock.Load())
 	}})
 	if err != nil {
@@ -164,11 +188,130 @@ func runOp(t *testing.T, c *Cache[int], src *raceSource, keys []string, r *rand.
 func checkNoStale(t *testing.T, c *Cache[int], src *raceSource, keys []string) {
 	t.Helper()
 	for _, k := range keys {
-		c.mu.Lock()
-		e, ok := c.lru.Peek(k)
-		c.mu.Unlock()
+		s := c.shardOf(k)
+		s.mu.Lock()
+		e, ok := s.lru.Peek(k)
+		s.mu.Unlock()
 		if want, _ := src.read(k); ok && e.v != want {
 			t.Errorf("cache holds %q = %d, source has %d", k, e.v, want)
 		}
+	}
+}
+
+// TestNew_ShardLayout checks how New splits Entries and MaxBytes over the
+// shards, and how many shards it makes.
+func TestNew_ShardLayout(t *testing.T) {
+	for _, tc := range []struct {
+		opts   Options
+		shards int
+	}{
+		{Options{Entries: 10}, 1},
+		{Options{Entries: 10, Shards: 1}, 1},
+		{Options{Entries: 100, MaxBytes: 1000, Shards: 16}, 16},
+		{Options{Entries: 100, MaxBytes: 1003, Shards: 256}, 64},
+		{Options{Entries: 3, Shards: 16}, 2},
+		{Options{Entries: 100, MaxBytes: 5, Shards: 16}, 4},
+		{Options{Entries: 1, MaxBytes: 1, Shards: 8}, 1},
+	} {
+		c, err := New[int](tc.opts)
+		if err != nil {
+			t.Fatalf("New(%+v): %v", tc.opts, err)
+		}
+		if len(c.shards) != tc.shards {
+			t.Errorf("New(%+v): %d shards, want %d", tc.opts, len(c.shards), tc.shards)
+		}
+		var maxBytes int64
+		for i, s := range c.shards {
+			if tc.opts.MaxBytes > 0 && s.maxBytes < 1 {
+				t.Errorf("New(%+v): shard %d has MaxBytes %d", tc.opts, i, s.maxBytes)
+			}
+			maxBytes += s.maxBytes
+		}
+		if maxBytes != tc.opts.MaxBytes {
+			t.Errorf("New(%+v): shards' MaxBytes add up to %d", tc.opts, maxBytes)
+		}
+		// Each shard takes entries up to its capacity: fill, then count.
+		for i := range 100 * tc.opts.Entries {
+			c.Set(strconv.Itoa(i), i, 0, 0)
+		}
+		for i := range c.shards {
+			if c.shards[i].lru.Len() < 1 {
+				t.Errorf("New(%+v): shard %d holds nothing when full", tc.opts, i)
+			}
+		}
+		if n := c.Len(); n != tc.opts.Entries {
+			t.Errorf("New(%+v): full cache holds %d entries, want %d", tc.opts, n, tc.opts.Entries)
+		}
+		checkInvariants(t, c, tc.opts.Entries)
+	}
+}
+
+// TestShard_Layout checks that a shard is two whole cache lines, the
+// first holding the fields every call writes, and that New's shards each
+// start on a cache line.
+func TestShard_Layout(t *testing.T) {
+	var s shard[int]
+	if size := unsafe.Sizeof(s); size != 2*cacheLine {
+		t.Errorf("shard is %d bytes, want %d", size, 2*cacheLine)
+	}
+	if off := unsafe.Offsetof(s.lru); off != cacheLine {
+		t.Errorf("shard.lru at offset %d, want %d: mu, stats and bytes fill the first line", off, cacheLine)
+	}
+	for _, n := range []int{1, 2, 4, 16, 256} {
+		c, err := New[int](Options{Entries: 1000, Shards: n})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, s := range c.shards {
+			if p := uintptr(unsafe.Pointer(s)); p%cacheLine != 0 {
+				t.Fatalf("Shards %d: shard %d at %#x, not on a cache line", n, i, p)
+			}
+		}
+	}
+}
+
+// TestCache_GetManySkipsBusyShard holds one shard's lock while GetMany
+// runs: GetMany answers the keys of the other shards first, then waits
+// for the busy one, and answers it once it is free.
+func TestCache_GetManySkipsBusyShard(t *testing.T) {
+	c, err := New[int](Options{Entries: 1000, Shards: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := make([]string, 100)
+	for i := range keys {
+		keys[i] = "k" + strconv.Itoa(i)
+		c.Set(keys[i], i, 1, 0)
+	}
+	busy := c.shardOf(keys[0])
+	inBusy := 0
+	for _, k := range keys {
+		if c.shardOf(k) == busy {
+			inBusy++
+		}
+	}
+	var hits atomic.Int64
+	busy.mu.Lock()
+	done := make(chan int)
+	go func() {
+		done <- c.GetMany(keys, func(int, int) { hits.Add(1) })
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for hits.Load() < int64(len(keys)-inBusy) {
+		if time.Now().After(deadline) {
+			busy.mu.Unlock()
+			t.Fatalf("%d hits while one shard was busy, want %d", hits.Load(), len(keys)-inBusy)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	select {
+	case n := <-done:
+		busy.mu.Unlock()
+		t.Fatalf("GetMany returned %d while a shard it needs was locked", n)
+	case <-time.After(10 * time.Millisecond):
+	}
+	busy.mu.Unlock()
+	if n := <-done; n != len(keys) {
+		t.Fatalf("GetMany = %d, want %d", n, len(keys))
 	}
 }

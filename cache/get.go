@@ -4,26 +4,101 @@ package cache
 // hit makes key the most recently used. An expired entry is removed and
 // counted as an expiration and a miss.
 func (c *Cache[V]) Get(key string) (V, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	s := c.shardOf(key)
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	clk := c.clock()
-	return c.getLocked(key, &clk)
+	return s.getLocked(key, &clk)
 }
 
-// GetMany looks up keys under one lock acquisition and at most one clock
-// read, calls hit(i, v) for each live entry, where i is the entry's index in
-// keys, and returns the number of hits. Hits, misses and expirations are
-// counted per key, as by Get. It does not allocate.
+// GetMany looks up keys with at most one clock read, calls hit(i, v) for
+// each live entry, where i is the entry's index in keys, and returns the
+// number of hits. Hits, misses and expirations are counted per key, as by
+// Get. It does not allocate.
 //
-// hit is called with the cache's lock held: it must be quick and must not
+// With one shard (Options.Shards), GetMany takes the lock once for all of
+// keys and calls hit in the order of keys. With more, it takes each shard
+// that holds some of keys once (per 128 keys), looks up that shard's keys
+// under its lock, and so calls hit grouped by shard, not in the order of
+// keys; a GetMany then is not atomic across shards, as separate Gets are
+// not.
+//
+// hit is called with a shard's lock held: it must be quick and must not
 // call methods of c. The caller keeps ownership of keys.
 func (c *Cache[V]) GetMany(keys []string, hit func(i int, v V)) int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	clk := c.clock()
+	if len(c.shards) == 1 {
+		return c.shards[0].getAll(keys, hit, &clk)
+	}
+	n := 0
+	for base := 0; base < len(keys); base += groupKeys {
+		n += c.getGroup(keys[base:min(base+groupKeys, len(keys))], base, hit, &clk)
+	}
+	return n
+}
+
+// groupKeys is how many keys GetMany groups by shard at a time, on the
+// stack.
+const groupKeys = 128
+
+// getGroup is GetMany of up to groupKeys keys, keys[i] being key base+i
+// of the caller. It sorts the keys' indices by shard (a counting sort on the
+// stack), then visits each shard once: first the shards it can lock
+// without waiting, starting from a shard that depends on keys, so that
+// concurrent callers spread over the shards; then the rest.
+func (c *Cache[V]) getGroup(keys []string, base int, hit func(i int, v V), clk *lazyClock) int {
+	var (
+		shardOf [groupKeys]uint8       // shard of keys[i]
+		order   [groupKeys]uint8       // indices into keys, by shard
+		start   [maxShards + 1]uint8   // shard s's indices: order[start[s]:start[s+1]]
+		done    [maxShards / 64]uint64 // bit s: shard s visited
+	)
+	ns := len(c.shards)
+	for i, key := range keys {
+		s := uint8(c.hash(key) >> c.shift)
+		shardOf[i] = s
+		start[int(s)+1]++
+	}
+	for s := 1; s <= ns; s++ {
+		start[s] += start[s-1]
+	}
+	next := start
+	for i := range keys {
+		s := shardOf[i]
+		order[next[s]] = uint8(i)
+		next[s]++
+	}
+	n := 0
+	first := int(shardOf[0])
+	for pass := 0; pass < 2; pass++ {
+		for k := range ns {
+			s := (first + k) & (ns - 1)
+			lo, hi := start[s], start[s+1]
+			if lo == hi || done[s/64]&(1<<(s%64)) != 0 {
+				continue
+			}
+			sh := c.shards[s]
+			if pass == 0 && !sh.mu.TryLock() {
+				continue // busy: come back to it in the second pass
+			}
+			if pass == 1 {
+				sh.mu.Lock()
+			}
+			done[s/64] |= 1 << (s % 64)
+			n += sh.getSomeUnlock(keys, order[lo:hi], base, hit, clk)
+		}
+	}
+	return n
+}
+
+// getAll is GetMany on one shard: it looks up every key of keys under one
+// acquisition of s.mu.
+func (s *shard[V]) getAll(keys []string, hit func(i int, v V), clk *lazyClock) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	n := 0
 	for i, key := range keys {
-		if v, ok := c.getLocked(key, &clk); ok {
+		if v, ok := s.getLocked(key, clk); ok {
 			hit(i, v)
 			n++
 		}
@@ -31,19 +106,34 @@ func (c *Cache[V]) GetMany(keys []string, hit func(i int, v V)) int {
 	return n
 }
 
-// getLocked is Get with c.mu held and the call's clock.
-func (c *Cache[V]) getLocked(key string, clk *lazyClock) (V, bool) {
-	e, ok := c.lru.Get(key)
+// getSomeUnlock looks up keys[i] for each i of idx, calling hit with
+// base+i, with s.mu held by the caller, and unlocks s.mu, even if hit
+// panics.
+func (s *shard[V]) getSomeUnlock(keys []string, idx []uint8, base int, hit func(i int, v V), clk *lazyClock) int {
+	defer s.mu.Unlock()
+	n := 0
+	for _, i := range idx {
+		if v, ok := s.getLocked(keys[i], clk); ok {
+			hit(base+int(i), v)
+			n++
+		}
+	}
+	return n
+}
+
+// getLocked is Get with s.mu held and the call's clock.
+func (s *shard[V]) getLocked(key string, clk *lazyClock) (V, bool) {
+	e, ok := s.lru.Get(key)
 	if ok && e.expired(clk) {
-		c.removeLocked(key)
-		c.stats.Expirations++
+		s.removeLocked(key)
+		s.stats.Expirations++
 		ok = false
 	}
 	if !ok {
-		c.stats.Misses++
+		s.stats.Misses++
 		var zero V
 		return zero, false
 	}
-	c.stats.Hits++
+	s.stats.Hits++
 	return e.v, true
 }

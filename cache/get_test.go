@@ -7,8 +7,10 @@ import (
 	"github.com/kithdb/kith/cache"
 )
 
-func TestCache_HitMissCounting(t *testing.T) {
-	c := newCache(t, 10, 0, newFakeClock())
+func TestCache_HitMissCounting(t *testing.T) { forShards(t, testHitMissCounting) }
+
+func testHitMissCounting(t *testing.T, shards int) {
+	c := newShardedCache(t, 100, 0, shards, newFakeClock())
 	if _, ok := c.Get("a"); ok {
 		t.Fatal("Get on an empty cache hit")
 	}
@@ -21,7 +23,9 @@ func TestCache_HitMissCounting(t *testing.T) {
 	wantStats(t, c, cache.Stats{Hits: 2, Misses: 2, Entries: 1, Bytes: 1})
 }
 
-func TestCache_TTL(t *testing.T) {
+func TestCache_TTL(t *testing.T) { forShards(t, testTTL) }
+
+func testTTL(t *testing.T, shards int) {
 	const ttl = time.Minute
 	tests := []struct {
 		name    string
@@ -35,7 +39,7 @@ func TestCache_TTL(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			clk := newFakeClock()
-			c := newCache(t, 10, 0, clk)
+			c := newShardedCache(t, 100, 0, shards, clk)
 			c.Set("a", 1, 5, ttl)
 			clk.Advance(tt.elapsed)
 			if _, ok := c.Get("a"); ok != tt.live {
@@ -50,9 +54,11 @@ func TestCache_TTL(t *testing.T) {
 	}
 }
 
-func TestCache_FillTTL(t *testing.T) {
+func TestCache_FillTTL(t *testing.T) { forShards(t, testFillTTL) }
+
+func testFillTTL(t *testing.T, shards int) {
 	clk := newFakeClock()
-	c := newCache(t, 10, 0, clk)
+	c := newShardedCache(t, 100, 0, shards, clk)
 	c.Fill("a", 1, 1, time.Second, c.Token("a"))
 	clk.Advance(time.Second)
 	if _, ok := c.Get("a"); ok {
@@ -60,9 +66,11 @@ func TestCache_FillTTL(t *testing.T) {
 	}
 }
 
-func TestCache_NonPositiveTTLNeverExpires(t *testing.T) {
+func TestCache_NonPositiveTTLNeverExpires(t *testing.T) { forShards(t, testNonPositiveTTLNeverExpires) }
+
+func testNonPositiveTTLNeverExpires(t *testing.T, shards int) {
 	clk := newFakeClock()
-	c := newCache(t, 10, 0, clk)
+	c := newShardedCache(t, 100, 0, shards, clk)
 	c.Set("zero", 1, 1, 0)
 	c.Set("neg", 2, 1, -time.Second)
 	clk.Advance(100 * 365 * 24 * time.Hour)
@@ -73,8 +81,12 @@ func TestCache_NonPositiveTTLNeverExpires(t *testing.T) {
 }
 
 func TestCache_SetOverExpiredCountsExpiration(t *testing.T) {
+	forShards(t, testSetOverExpiredCountsExpiration)
+}
+
+func testSetOverExpiredCountsExpiration(t *testing.T, shards int) {
 	clk := newFakeClock()
-	c := newCache(t, 10, 0, clk)
+	c := newShardedCache(t, 100, 0, shards, clk)
 	c.Set("a", 1, 3, time.Second)
 	c.Set("b", 2, 3, time.Second)
 	clk.Advance(time.Second)
@@ -84,9 +96,11 @@ func TestCache_SetOverExpiredCountsExpiration(t *testing.T) {
 	wantKeys(t, c, map[string]int{"a": 10, "b": 20})
 }
 
-func TestCache_GetMany(t *testing.T) {
+func TestCache_GetMany(t *testing.T) { forShards(t, testGetMany) }
+
+func testGetMany(t *testing.T, shards int) {
 	clk := newFakeClock()
-	c := newCache(t, 10, 0, clk)
+	c := newShardedCache(t, 100, 0, shards, clk)
 	c.Set("a", 1, 1, 0)
 	c.Set("b", 2, 1, time.Second)
 	c.Set("c", 3, 1, time.Minute)
@@ -108,8 +122,10 @@ func TestCache_GetMany(t *testing.T) {
 	}
 }
 
-func TestCache_GetManyDoesNotAllocate(t *testing.T) {
-	c := newCache(t, 200, 0, newFakeClock())
+func TestCache_GetManyDoesNotAllocate(t *testing.T) { forShards(t, testGetManyDoesNotAllocate) }
+
+func testGetManyDoesNotAllocate(t *testing.T, shards int) {
+	c := newShardedCache(t, 1000, 0, shards, newFakeClock())
 	keys := make([]string, 100)
 	for i := range keys {
 		keys[i] = key(i)

@@ -21,12 +21,19 @@ type Stats struct {
 	Bytes int64
 }
 
-// Stats returns a consistent snapshot of c's counters and size.
+// Stats returns a consistent snapshot of c's counters and size, summed
+// over its shards. It holds every shard's lock while it sums.
 func (c *Cache[V]) Stats() Stats {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s := c.stats
-	s.Entries = c.lru.Len()
-	s.Bytes = c.bytes
-	return s
+	c.lockAll()
+	defer c.unlockAll()
+	var sum Stats
+	for _, s := range c.shards {
+		sum.Hits += s.stats.Hits
+		sum.Misses += s.stats.Misses
+		sum.Evictions += s.stats.Evictions
+		sum.Expirations += s.stats.Expirations
+		sum.Entries += s.lru.Len()
+		sum.Bytes += s.bytes
+	}
+	return sum
 }

@@ -1,7 +1,6 @@
 package cache
 
 import (
-	"hash/maphash"
 	"time"
 )
 
@@ -17,31 +16,29 @@ type Token uint64
 // Token returns the fill token for key. Take it BEFORE reading the value's
 // source, and pass it to Fill with the value read. It takes no lock.
 func (c *Cache[V]) Token(key string) Token {
-	return Token(c.gens[c.slot(key)].Load())
+	return Token(c.gens[c.hash(key)%slots].Load())
 }
 
 // Fill adds v, read from the source after tok was taken, as a read-through
 // fill, with the given size and ttl as in Set. If Set, Remove or Purge
 // touched key's slot since tok was taken, v may be stale: Fill drops it and
-// returns false. The check and the add happen under one lock. Fill also
-// returns false if size alone exceeds Options.MaxBytes; otherwise it
-// returns true.
+// returns false. The check and the add happen under the lock of key's
+// shard, the lock under which Set and Remove of key bump the slot. Fill
+// also returns false if size alone exceeds Options.MaxBytes (per shard);
+// otherwise it returns true.
 func (c *Cache[V]) Fill(key string, v V, size int, ttl time.Duration, tok Token) bool {
-	s := c.slot(key)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if Token(c.gens[s].Load()) != tok {
+	h := c.hash(key)
+	s := c.shardAt(h)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if Token(c.gens[h%slots].Load()) != tok {
 		return false
 	}
-	return c.storeLocked(key, v, size, ttl)
+	return s.storeLocked(key, v, size, ttl, c.clock())
 }
 
-// slot returns the index of key's generation counter. It does not allocate.
-func (c *Cache[V]) slot(key string) int {
-	return int(maphash.String(c.seed, key) % slots)
-}
-
-// bumpAll invalidates every fill in flight. Called with c.mu held.
+// bumpAll invalidates every fill in flight. Called with every shard lock
+// held.
 func (c *Cache[V]) bumpAll() {
 	for i := range c.gens {
 		c.gens[i].Add(1)

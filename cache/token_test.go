@@ -11,7 +11,11 @@ import (
 func key(i int) string { return "user-" + strconv.Itoa(i) }
 
 func TestCache_FillAccepted(t *testing.T) {
-	c := newCache(t, 10, 0, newFakeClock())
+	forShards(t, testFillAccepted)
+}
+
+func testFillAccepted(t *testing.T, shards int) {
+	c := newShardedCache(t, 10, 0, shards, newFakeClock())
 	tok := c.Token("a")
 	if !c.Fill("a", 1, 1, 0, tok) {
 		t.Fatal("Fill with a fresh token = false")
@@ -32,24 +36,30 @@ func TestCache_FillDroppedAfterWrite(t *testing.T) {
 		{"remove", func(c *cache.Cache[int]) { c.Remove("a") }},
 		{"purge", func(c *cache.Cache[int]) { c.Purge() }},
 	}
-	for _, w := range writes {
-		t.Run(w.name, func(t *testing.T) {
-			c := newCache(t, 10, 0, newFakeClock())
-			c.Set("a", 0, 1, 0)
-			tok := c.Token("a") // reader takes its token, then reads 1 from the source
-			w.write(c)          // writer writes the source, then the cache
-			if c.Fill("a", 1, 1, 0, tok) {
-				t.Fatal("Fill after a write = true, want false")
-			}
-			if v, ok := c.Get("a"); ok && v != 2 {
-				t.Fatalf("Get(a) = %d after a dropped fill, want 2 or a miss", v)
-			}
-		})
-	}
+	forShards(t, func(t *testing.T, shards int) {
+		for _, w := range writes {
+			t.Run(w.name, func(t *testing.T) {
+				c := newShardedCache(t, 10, 0, shards, newFakeClock())
+				c.Set("a", 0, 1, 0)
+				tok := c.Token("a") // reader takes its token, then reads 1 from the source
+				w.write(c)          // writer writes the source, then the cache
+				if c.Fill("a", 1, 1, 0, tok) {
+					t.Fatal("Fill after a write = true, want false")
+				}
+				if v, ok := c.Get("a"); ok && v != 2 {
+					t.Fatalf("Get(a) = %d after a dropped fill, want 2 or a miss", v)
+				}
+			})
+		}
+	})
 }
 
 func TestCache_FillAcceptedAfterEarlierWrite(t *testing.T) {
-	c := newCache(t, 10, 0, newFakeClock())
+	forShards(t, testFillAcceptedAfterEarlierWrite)
+}
+
+func testFillAcceptedAfterEarlierWrite(t *testing.T, shards int) {
+	c := newShardedCache(t, 10, 0, shards, newFakeClock())
 	c.Set("a", 1, 1, 0)
 	c.Remove("a")
 	tok := c.Token("a") // taken after the writes: the read sees them
@@ -60,7 +70,11 @@ func TestCache_FillAcceptedAfterEarlierWrite(t *testing.T) {
 }
 
 func TestCache_WriteLeavesOtherSlotsValid(t *testing.T) {
-	c := newCache(t, 10, 0, newFakeClock())
+	forShards(t, testWriteLeavesOtherSlotsValid)
+}
+
+func testWriteLeavesOtherSlotsValid(t *testing.T, shards int) {
+	c := newShardedCache(t, 10, 0, shards, newFakeClock())
 	// Find a key in another slot than "a": its token does not move.
 	for i := 0; ; i++ {
 		other := key(i)
