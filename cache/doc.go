@@ -91,28 +91,31 @@
 // shard it needs once: first those it can lock without waiting, then the
 // rest. It calls hit grouped by shard.
 //
-// When to shard: by default (Shards 1) a GetMany of 100 keys holds the
-// one lock for its whole batch, so concurrent batches queue and a second
-// CPU adds nothing: measured on the 2-core VM, interleaved runs on quiet
-// rounds, GetMany of 100 random keys scaled 0.97x from 1 to 2 goroutines
-// on 100k keys and 0.69x on 10k (the lock hand-off costs more than it
-// frees). With 16 shards it scaled 1.87x on 100k keys (memory-bound: each
-// key costs a few cache misses, which the two CPUs overlap) and 1.35x on
-// 10k keys, faster at 2 goroutines than golang-lru's single-mutex
-// lru.Cache doing the same 100 Gets (22 against 29 µs, 6.0 against 7.0
-// µs), which itself scales 0.67x and 0.80x. On one goroutine 16 shards
-// cost about 5-10% more than one (a hash and a lock per shard visited).
-// So use 16 shards when GOMAXPROCS > 1 and goroutines read the cache
-// concurrently, and 1 otherwise.
+// When to shard: with one shard (the default) a GetMany of 100 keys holds
+// the lock for its whole batch, so concurrent batches queue and a second
+// CPU adds nothing. Measured on the 2-core VM kith targets
+// (BenchmarkCache_GetManyParallel and ...Hot: 100 random keys of 100k or
+// 10k cached ones; medians over 173 interleaved rounds, since single runs
+// vary by half on this shared machine), throughput from 1 to 2 goroutines:
+//
+//	keys   shards=1   4      8      16     lru.Cache, 100 Gets
+//	10k    0.73x      1.36x  1.53x  1.56x  0.78x
+//	100k   0.95x      1.56x  2.05x  2.29x  0.79x
+//
+// At 2 goroutines, 16 shards serve 1.2x (10k keys) and 2.6x (100k) the
+// batches of golang-lru's single-mutex lru.Cache. On one goroutine they
+// cost 1.3x one shard on 10k keys (hashing each key to its shard and
+// grouping the batch), about the same on 100k (memory-bound). So use 16
+// shards when GOMAXPROCS > 1 and goroutines read the cache concurrently,
+// and 1 otherwise.
 //
 // What caps the scaling on a working set that fits the CPU caches is the
 // LRU itself: a hit rewrites the list pointers of the entry, its
 // neighbours and the shard's list head, cache lines that the other CPU
 // most likely wrote last, so every hit moves lines between CPUs whatever
-// the sharding. Grouping a batch by shard makes that one visit, not six,
-// per shard and batch (1.35x against 1.19x for locking each key's shard
-// in turn); going further would take not promoting recently promoted
-// entries, which golang-lru's simplelru cannot do without an Add.
+// the sharding. Grouping a batch by shard makes that one visit per shard
+// and batch instead of about six. Going further would take not moving
+// recently promoted entries to the front, which changes the LRU order.
 //
 // The cache starts no goroutine, so it needs no Close. It does not use
 // golang-lru/v2/expirable, whose v2.0.7 starts a reaper goroutine per cache
