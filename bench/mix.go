@@ -219,6 +219,13 @@ func (w *worker) listFriends100() error { return w.listFriends(linkListPage) }
 // getProfiles10 reads the profiles of up to 10 consecutive friends of a
 // user (a screen of its friend list), topped up with popular users.
 func (w *worker) getProfiles10() error {
+	viewer := w.profileScreen()
+	return w.getProfiles(viewer, w.ids)
+}
+
+// profileScreen fills w.ids with a screen of profiles to read, as
+// getProfiles10 describes, and returns the viewer.
+func (w *worker) profileScreen() string {
 	u := w.user()
 	l := w.g.list(int(u))
 	w.ids = w.ids[:0]
@@ -231,7 +238,7 @@ func (w *worker) getProfiles10() error {
 	for len(w.ids) < taoProfiles {
 		w.ids = append(w.ids, w.uid(w.user()))
 	}
-	return w.getProfiles(w.uid(u), w.ids)
+	return w.uid(u)
 }
 
 func (w *worker) getProfile1() error {

@@ -153,18 +153,7 @@ func (r *rawWorker) op() error {
 	case "ListFriends/20":
 		return r.list(index.KindFriend, w.uid(w.user()), taoPage)
 	case "GetProfiles/10":
-		u := w.user()
-		l := w.g.list(int(u))
-		w.ids = w.ids[:0]
-		if len(l) > 0 {
-			from := w.rng.IntN(len(l))
-			for _, f := range l[from:min(from+taoProfiles, len(l))] {
-				w.ids = append(w.ids, w.uid(f))
-			}
-		}
-		for len(w.ids) < taoProfiles {
-			w.ids = append(w.ids, w.uid(w.user()))
-		}
+		w.profileScreen()
 		r.profs = append(r.profs[:0], make([]*codec.Profile, len(w.ids))...)
 		return rawGetProfiles(r.db, w.ids, r.profs)
 	case "CheckFriends":

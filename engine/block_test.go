@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -421,35 +420,17 @@ func TestUnblock(t *testing.T) {
 	}
 }
 
-// bkClock is a settable clock for Options.Clock.
-type bkClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *bkClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *bkClock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 func TestListBlocked_PagesWithTimes(t *testing.T) {
-	clk := &bkClock{t: time.Unix(1_000, 0)}
-	db := openDB(t, &engine.Options{Clock: clk.now})
+	clk := &fakeClock{t: time.Unix(1_000, 0)}
+	db := openDB(t, &engine.Options{Clock: clk.Now})
 	bkUsers(t, db, engine.AllowAny, "a", "u1", "u2", "u3", "u4", "u5")
 	at := func(sec int64) int64 { return time.Unix(sec, 0).UnixNano() }
 	// Blocked out of ID order, at known times; u2 and u4 in one call.
-	clk.set(time.Unix(2_000, 0))
+	clk.Set(time.Unix(2_000, 0))
 	bkBlock(t, db, "a", "u3")
-	clk.set(time.Unix(3_000, 0))
+	clk.Set(time.Unix(3_000, 0))
 	bkBlock(t, db, "a", "u4", "u2")
-	clk.set(time.Unix(4_000, 0))
+	clk.Set(time.Unix(4_000, 0))
 	bkBlock(t, db, "a", "u5", "u1")
 	want := []engine.Blocked{
 		{UserID: "u1", CreatedAt: at(4_000)},

@@ -131,8 +131,8 @@ func bkStep(t *testing.T, db *engine.DB, name string, call func() error, users [
 func bkEv(s ...string) []string { return s }
 
 func TestChanges_EventsOfEachCall(t *testing.T) {
-	clk := &bkClock{t: time.Unix(5_000, 0)}
-	db := openDB(t, &engine.Options{Clock: clk.now})
+	clk := &fakeClock{t: time.Unix(5_000, 0)}
+	db := openDB(t, &engine.Options{Clock: clk.Now})
 	all := []string{"a", "b", "c", "d", "e"}
 	none := bkEv()
 
