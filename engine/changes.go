@@ -49,6 +49,7 @@ type ResyncError struct {
 	Seq uint64
 }
 
+// Error implements error.
 func (e *ResyncError) Error() string {
 	return fmt.Sprintf("kith: resync required: reload and resume after seq %d", e.Seq)
 }
