@@ -23,6 +23,7 @@ type DB struct {
 	locks stripes
 
 	profiles *cache.Cache[cachedProfile] // nil when Options.ProfileCache.Disabled
+	counters *cache.Cache[Counters]      // for writes; nil when Options.ProfileCache.Disabled (txcache.go)
 	loads    *loads                      // nil without Options.ProfileLoader
 
 	subs subscribers
@@ -78,6 +79,10 @@ func Open(dir string, opts *Options) (*DB, error) {
 		}
 		db.profiles = c
 	}
+	var err error
+	if db.counters, err = newCountersCache(o); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidOptions, err)
+	}
 	if o.ProfileLoader != nil {
 		db.loads = newLoads(o.ProfileLoader)
 	}
@@ -111,6 +116,9 @@ func (db *DB) Close() error {
 	db.closed = true
 	if db.profiles != nil {
 		db.profiles.Purge()
+	}
+	if db.counters != nil {
+		db.counters.Purge()
 	}
 	return db.pdb.Close()
 }

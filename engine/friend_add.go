@@ -264,8 +264,7 @@ func requestEdge(r *AddFriendRequest, now int64) *FriendEdge {
 // profileOrDefault returns uid's profile; the default profile when uid
 // exists only through its edges; nil when uid does not exist.
 func (tx *txn) profileOrDefault(uid string) (*Profile, error) {
-	p := new(Profile)
-	ok, err := tx.getRecord(index.Profile(nil, uid), p)
+	p, ok, err := tx.lockedProfile(uid)
 	if err != nil || ok {
 		return p, err
 	}

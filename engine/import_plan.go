@@ -359,8 +359,12 @@ func (p *importPlan) write(ctx context.Context) (ImportStats, error) {
 // uncache drops the imported users from the profile cache, which may
 // hold what a ProfileLoader said of them before they were stored here.
 // Fills that started before are refused (cache tokens), and none can
-// start while Import holds every stripe.
+// start while Import holds every stripe. It empties the counters cache
+// too, which Import bypasses (see txcache.go).
 func (p *importPlan) uncache() {
+	if p.im.db.counters != nil {
+		p.im.db.counters.Purge()
+	}
 	for n, info := range p.im.info {
 		if info.profileLine != 0 {
 			p.im.db.uncacheProfile(p.im.ids[n])

@@ -271,8 +271,15 @@ func (tx *txn) loadCounters(uid string) (*txCounters, error) {
 		return c, nil
 	}
 	c := &txCounters{}
-	if _, err := tx.getRecord(index.Counters(nil, uid), &c.c); err != nil {
-		return nil, err
+	if cached, ok := tx.db.cachedCounters(uid); ok {
+		c.c = cached
+	} else {
+		if _, err := tx.getRecord(index.Counters(nil, uid), &c.c); err != nil {
+			return nil, err
+		}
+		if tx.db.counters != nil {
+			tx.db.counters.Set(uid, c.c, 0, 0) // exact: we hold uid's lock
+		}
 	}
 	tx.cnt[uid] = c
 	return c, nil
@@ -304,7 +311,9 @@ func (tx *txn) commit() error {
 	if err := tx.stageCounters(); err != nil {
 		return err
 	}
-	if err := tx.db.commitOps(tx.ops, tx.at); err != nil {
+	err := tx.db.commitOps(tx.ops, tx.at)
+	tx.cacheCounters(err == nil)
+	if err != nil {
 		return err
 	}
 	for _, f := range tx.onCommit {

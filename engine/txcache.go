@@ -1,0 +1,88 @@
+package engine
+
+import (
+	"github.com/kithdb/kith/cache"
+	"github.com/kithdb/kith/index"
+)
+
+// A write reads the counters and the profiles of the users it locks, and
+// each of those reads costs a Pebble seek. Holding a user's lock makes an
+// in-memory copy of them exact: only a holder of the lock changes them.
+// So writes read them from two caches:
+//
+//   - db.counters holds users' counters. Only txns touch it, and only for
+//     the users they hold: a txn reads an entry or fills it from its own
+//     read, and writes the new value through after its commit. Nothing
+//     else writes counters but Import, which holds every lock and purges
+//     the cache.
+//   - db.profiles, the profile cache of GetProfiles, whose local entries
+//     are exact under the same lock (see fillProfile and UpdateProfile).
+//     A txn takes a local profile from it and fills it on a miss.
+//
+// Both are off with ProfileCache.Disabled, and sized by
+// ProfileCache.Entries.
+
+// newCountersCache returns the cache of counters, or nil when the
+// profile cache is off.
+func newCountersCache(o *Options) (*cache.Cache[Counters], error) {
+	if o.ProfileCache.Disabled {
+		return nil, nil
+	}
+	return cache.New[Counters](cache.Options{
+		Entries: o.ProfileCache.Entries,
+		Shards:  profileCacheShards(o.ProfileCache.Entries),
+	})
+}
+
+// cachedCounters returns uid's counters if cached. The caller holds
+// uid's lock.
+func (db *DB) cachedCounters(uid string) (Counters, bool) {
+	if db.counters == nil {
+		return Counters{}, false
+	}
+	return db.counters.Get(uid)
+}
+
+// cacheCounters writes the counters of a txn through to the cache once
+// the txn has committed (ok), or drops those it changed if it failed.
+func (tx *txn) cacheCounters(ok bool) {
+	if tx.db.counters == nil {
+		return
+	}
+	for uid, c := range tx.cnt {
+		switch {
+		case !c.dirty && !c.deleted:
+		case ok && !c.deleted:
+			tx.db.counters.Set(uid, c.c, 0, 0)
+		default:
+			tx.db.counters.Remove(uid)
+		}
+	}
+}
+
+// lockedProfile returns uid's profile as the txn sees it, for a txn
+// holding uid's lock: from the profile cache when it holds it and the txn
+// has not staged a change of it, else read (and filled). ok is false when
+// uid has no profile. The profile is shared: read it, never change it.
+func (tx *txn) lockedProfile(uid string) (p *Profile, ok bool, err error) {
+	var buf [64]byte
+	key := index.Profile(buf[:0], uid)
+	_, staged := tx.at[string(key)]
+	if tx.db.profiles == nil || staged {
+		p = new(Profile)
+		ok, err = tx.getRecord(key, p)
+		return p, ok, err
+	}
+	if v, hit := tx.db.profiles.Get(uid); hit && !v.remote && v.p != nil {
+		return v.p, true, nil
+	}
+	tok := tx.db.profiles.Token(uid)
+	p = new(Profile)
+	if ok, err = tx.getRecord(key, p); err != nil || !ok {
+		return nil, false, err
+	}
+	// No TryLock as in fillProfile: the writer it guards against would
+	// hold uid's lock, which this txn holds.
+	tx.db.profiles.Fill(uid, cachedProfile{p: p}, profileSize(p), 0, tok)
+	return p, true, nil
+}

@@ -1,0 +1,82 @@
+package engine_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/kithdb/kith/engine"
+)
+
+// A write that met a user before it existed remembers its (zero)
+// counters; Import then creates the user with friends. A later write
+// must count from the imported counters, not from the remembered ones.
+func TestCountersCacheAfterImport(t *testing.T) {
+	db := openDB(t, nil)
+	if _, err := db.UpdateProfile(ctx, "old", engine.ProfileUpdate{AllowType: new(engine.AllowAny)}); err != nil {
+		t.Fatal(err)
+	}
+	// "new" does not exist yet; the call reads its counters all the same.
+	res, err := db.DeleteFriends(ctx, "new", []string{"old"}, engine.DeleteSingle)
+	if err != nil || !errors.Is(res[0].Err, engine.ErrNotFriends) {
+		t.Fatalf("DeleteFriends(new, old) = %v %v, want ErrNotFriends", res, err)
+	}
+	impMustImport(t, db, impLines(impProfile("new"), impProfile("a"), impProfile("b"),
+		impFriend("new", "a"), impFriend("new", "b")))
+	add, err := db.AddFriends(ctx, "new", []engine.AddFriendRequest{{UserID: "old", Type: engine.AddSingle}})
+	if err != nil || add[0].Err != nil {
+		t.Fatalf("AddFriends(new, old): %v %v", err, add[0].Err)
+	}
+	c, err := db.Counts(ctx, "new")
+	if err != nil || c.Friends != 3 {
+		t.Errorf("Counts(new) = %+v, %v; want 3 friends", c, err)
+	}
+	mustCheck(t, db)
+}
+
+// A write reads the profiles it checks from the profile cache: a change
+// of AllowType must reach the next AddFriends at once, and a deleted
+// user must not be found there.
+func TestWritesSeeProfileChanges(t *testing.T) {
+	for _, cached := range []bool{true, false} {
+		opts := &engine.Options{ProfileCache: engine.ProfileCacheOptions{Disabled: !cached}}
+		db := openDB(t, opts)
+		for _, u := range []string{"a", "b", "c"} {
+			if _, err := db.UpdateProfile(ctx, u, engine.ProfileUpdate{AllowType: new(engine.AllowAny)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		add := func(from, to string) engine.AddFriendResult {
+			t.Helper()
+			res, err := db.AddFriends(ctx, from, []engine.AddFriendRequest{{UserID: to, Type: engine.AddBoth}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res[0]
+		}
+		if r := add("a", "b"); r.Err != nil || r.Outcome != engine.Added {
+			t.Fatalf("cache=%v: a adds b: %+v", cached, r)
+		}
+		if _, err := db.UpdateProfile(ctx, "c", engine.ProfileUpdate{AllowType: new(engine.DenyAny)}); err != nil {
+			t.Fatal(err)
+		}
+		if r := add("a", "c"); !errors.Is(r.Err, engine.ErrPeerDeniesAll) {
+			t.Errorf("cache=%v: a adds c after c denies all: %+v, want ErrPeerDeniesAll", cached, r)
+		}
+		if _, err := db.UpdateProfile(ctx, "c", engine.ProfileUpdate{AllowType: new(engine.NeedConfirm)}); err != nil {
+			t.Fatal(err)
+		}
+		if r := add("a", "c"); r.Err != nil || r.Outcome != engine.Pending {
+			t.Errorf("cache=%v: a adds c after c needs confirmation: %+v, want Pending", cached, r)
+		}
+		if err := db.DeleteUser(ctx, "b"); err != nil {
+			t.Fatal(err)
+		}
+		if r := add("a", "b"); !errors.Is(r.Err, engine.ErrNotFound) {
+			t.Errorf("cache=%v: a adds deleted b: %+v, want ErrNotFound", cached, r)
+		}
+		if c, err := db.Counts(ctx, "a"); err != nil || c.Friends != 0 || c.PendingOut != 1 {
+			t.Errorf("cache=%v: Counts(a) = %+v, %v; want 0 friends, 1 pending out", cached, c, err)
+		}
+		mustCheck(t, db)
+	}
+}
