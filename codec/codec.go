@@ -13,6 +13,7 @@ import (
 type Record interface {
 	msgpack.CustomEncoder
 	msgpack.CustomDecoder
+	decode(r *reader) error
 }
 
 var (
@@ -48,34 +49,56 @@ func Append(dst []byte, r Record) ([]byte, error) {
 // Decode decodes b, which must hold exactly one record, into r. It
 // overwrites every field of r: fields absent from b (written by an older
 // version) get their zero value, so a reused record is safe. Strings and
-// byte slices in r are copies: b may be reused as soon as Decode returns.
+// byte slices in r do not alias b, which may be reused as soon as Decode
+// returns: the strings of one record share one copy of b (one
+// allocation, however many strings), and each byte slice is a copy of
+// its own.
 //
 // Malformed, truncated or out-of-range input, trailing bytes and an
 // unknown version give an error wrapping ErrCorrupt, and leave r zero.
 // Decode never panics on bad input, and allocates at most in proportion to
 // len(b). r must not be nil.
 func Decode(b []byte, r Record) (err error) {
-	s := getDecoder(b)
-	defer putDecoder(s)
 	defer func() {
 		if p := recover(); p != nil {
 			zero(r)
 			err = corrupt(fmt.Errorf("decoder panic: %v", p))
 		}
 	}()
-	if err := r.DecodeMsgpack(s.dec); err != nil {
+	rd := reader{in: b}
+	if err := decodeWith(r, &rd); err != nil {
 		return corrupt(err)
 	}
-	if s.src.Len() != 0 {
+	if rd.off != len(b) {
 		zero(r)
-		return corrupt(fmt.Errorf("%w: %d", errTrailing, s.src.Len()))
+		return corrupt(fmt.Errorf("%w: %d", errTrailing, len(b)-rd.off))
 	}
 	return nil
 }
 
+// decodeWith calls r.decode through its concrete type, which keeps rd on
+// the caller's stack (an interface call would move it to the heap).
+func decodeWith(r Record, rd *reader) error {
+	switch v := r.(type) {
+	case *FriendEdge:
+		return v.decode(rd)
+	case *Profile:
+		return v.decode(rd)
+	case *Counters:
+		return v.decode(rd)
+	case *Event:
+		return v.decode(rd)
+	case *Application:
+		return v.decode(rd)
+	case *BlockEdge:
+		return v.decode(rd)
+	case *Group:
+		return v.decode(rd)
+	}
+	return r.decode(rd)
+}
+
 // zero sets every field of r to its zero value.
 func zero(r Record) {
-	s := getDecoder(emptyRecord)
-	_ = r.DecodeMsgpack(s.dec)
-	putDecoder(s)
+	_ = decodeWith(r, &reader{in: emptyRecord})
 }

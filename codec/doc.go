@@ -7,8 +7,12 @@
 //
 // Append encodes a record onto a caller's buffer, like
 // binary.AppendUvarint; it does not allocate when the buffer has room.
-// Decode decodes exactly one record from a byte slice. Every record type
-// implements Record through its pointer.
+// Decode decodes exactly one record from a byte slice: it parses the
+// msgpack itself (decode_bytes.go), without msgpack's Decoder, and gives
+// all the strings of a record one shared allocation. Every record type
+// implements Record through its pointer; its DecodeMsgpack, for msgpack's
+// own Decoder, reads the same fields through that Decoder, and FuzzDecode
+// checks that both paths agree on every input.
 //
 // # Wire format
 //
@@ -58,8 +62,8 @@
 //
 // # Concurrency
 //
-// Append and Decode are safe for concurrent use; they draw encoders and
-// decoders from a sync.Pool. A record value itself is not synchronised.
+// Append and Decode are safe for concurrent use; Append draws encoders
+// from a sync.Pool. A record value itself is not synchronised.
 //
 // # Status
 //

@@ -7,13 +7,16 @@ import (
 	"testing"
 
 	"github.com/kithdb/kith/codec"
+	"github.com/vmihailenco/msgpack/v5"
 )
 
 // FuzzDecode feeds arbitrary bytes to Decode. The first byte picks the
 // record type (modulo the number of types); the rest is the input.
 // Decoding must never panic; a failure must wrap ErrCorrupt; a success
 // must re-encode to bytes that decode to an equal record and re-encode to
-// the same bytes.
+// the same bytes. Decode parses the bytes itself; the record's
+// DecodeMsgpack, driven by msgpack's own Decoder, must agree with it on
+// every input: both fail, or both give the same record from all of it.
 func FuzzDecode(f *testing.F) {
 	// Seeds: every record fully set and zero, behind its type byte.
 	for _, set := range [][]codec.Record{fullRecords(), zeroRecords()} {
@@ -32,11 +35,24 @@ func FuzzDecode(f *testing.F) {
 		}
 		set := zeroRecords()
 		r := set[int(data[0])%len(set)]
-		if err := codec.Decode(data[1:], r); err != nil {
+		err := codec.Decode(data[1:], r)
+		viaMsgpack := newLike(r)
+		src := bytes.NewReader(data[1:])
+		merr := viaMsgpack.DecodeMsgpack(msgpack.NewDecoder(src))
+		if merr == nil && src.Len() > 0 {
+			merr = errors.New("trailing bytes")
+		}
+		if (err == nil) != (merr == nil) {
+			t.Fatalf("Decode: %v; msgpack Decoder: %v", err, merr)
+		}
+		if err != nil {
 			if !errors.Is(err, codec.ErrCorrupt) {
 				t.Fatalf("Decode error does not wrap ErrCorrupt: %v", err)
 			}
 			return
+		}
+		if !reflect.DeepEqual(r, viaMsgpack) {
+			t.Fatalf("Decode and msgpack Decoder differ:\n%+v\n%+v", r, viaMsgpack)
 		}
 		checkStable(t, r)
 	})

@@ -1,7 +1,6 @@
 package codec
 
 import (
-	"bytes"
 	"sync"
 
 	"github.com/vmihailenco/msgpack/v5"
@@ -59,48 +58,4 @@ func getEncoder(dst []byte) *encoderState {
 func putEncoder(s *encoderState) {
 	s.w.b = nil
 	encoderPool.Put(s)
-}
-
-// source is the reader behind a pooled decoder: a bytes.Reader that also
-// keeps the whole input, so strings and byte slices are copied straight
-// out of it and lengths are checked against the bytes left.
-type source struct {
-	bytes.Reader
-	b []byte
-}
-
-// reset makes s read b from its start.
-func (s *source) reset(b []byte) {
-	s.b = b
-	s.Reset(b)
-}
-
-// rest returns the unread part of the input.
-func (s *source) rest() []byte {
-	return s.b[len(s.b)-s.Len():]
-}
-
-// decoderState is a pooled decoder reading from its own source.
-type decoderState struct {
-	src source
-	dec *msgpack.Decoder
-}
-
-var decoderPool = sync.Pool{New: func() any {
-	return &decoderState{dec: msgpack.NewDecoder(nil)}
-}}
-
-// getDecoder returns a pooled decoder that reads b.
-func getDecoder(b []byte) *decoderState {
-	s := decoderPool.Get().(*decoderState)
-	s.src.reset(b)
-	s.dec.ResetReader(&s.src) // ResetReader keeps flags; Reset would clear them
-	return s
-}
-
-// putDecoder returns s to the pool without keeping the caller's buffer.
-func putDecoder(s *decoderState) {
-	s.src.reset(nil)
-	s.dec.ResetReader(nil)
-	decoderPool.Put(s)
 }

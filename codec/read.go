@@ -7,7 +7,6 @@ import (
 	"math"
 
 	"github.com/vmihailenco/msgpack/v5"
-	"github.com/vmihailenco/msgpack/v5/msgpcode"
 )
 
 // unknownRoomHint caps preallocation when the input length is unknown,
@@ -15,22 +14,34 @@ import (
 const unknownRoomHint = 64
 
 // reader decodes the fields of one record and keeps the first error, so
-// DecodeMsgpack methods read as a plain list of fields. Each field method
+// the decode methods read as a plain list of fields. Each field method
 // returns the zero value once the fields present in the data run out
 // (an older writer) or after an error.
+//
+// It reads in one of two modes. Decode gives it the input bytes (in) and
+// it parses msgpack itself: no decoder, no interface calls, and every
+// string of the record shares one copy of the input, so decoding a record
+// costs one allocation for its strings instead of one per string.
+// DecodeMsgpack, called by msgpack's own Decoder (d), reads through d.
+// The two modes accept exactly the same inputs (FuzzDecode compares them
+// on every input), mirroring msgpack's Decoder: nil reads as a zero
+// number, false, "" or an empty array or map, and any integer encoding
+// is accepted where its value fits.
 type reader struct {
-	d    *msgpack.Decoder
-	src  *source // non-nil when d is a pooled decoder
-	left int     // fields present in the data and not yet read
+	in    []byte // bytes mode: the whole input
+	off   int    // bytes mode: the next unread byte
+	whole string // bytes mode: string(in), made for the first string
+
+	d *msgpack.Decoder // msgpack mode
+
+	left int // fields present in the data and not yet read
 	err  error
 }
 
 // begin reads the record header: the array length and the version, which
 // must be between 1 and current.
-func (r *reader) begin(d *msgpack.Decoder, current uint64) {
-	r.d = d
-	r.src, _ = d.Buffered().(*source)
-	n, err := d.DecodeArrayLen()
+func (r *reader) begin(current uint64) {
+	n, err := r.decArrayLen()
 	if err == nil && n < 1 {
 		err = errNoHeader
 	}
@@ -42,7 +53,7 @@ func (r *reader) begin(d *msgpack.Decoder, current uint64) {
 		return
 	}
 	r.left = n - 1
-	v, err := d.DecodeUint64()
+	v, err := r.decUint()
 	if err == nil && (v == 0 || v > current) {
 		err = fmt.Errorf("%w %d", errVersion, v)
 	}
@@ -89,8 +100,8 @@ func (r *reader) next() bool {
 
 // room returns how many input bytes are left, if that is known.
 func (r *reader) room() (n int, known bool) {
-	if r.src != nil {
-		return r.src.Len(), true
+	if r.d == nil {
+		return len(r.in) - r.off, true
 	}
 	if l, ok := r.d.Buffered().(interface{ Len() int }); ok {
 		return l.Len(), true
@@ -118,7 +129,7 @@ func (r *reader) uint(max uint64) uint64 {
 	if !r.next() {
 		return 0
 	}
-	v, err := r.d.DecodeUint64()
+	v, err := r.decUint()
 	if err == nil && v > max {
 		err = fmt.Errorf("%w: %d > %d", errRange, v, max)
 	}
@@ -143,7 +154,7 @@ func (r *reader) int64() int64 {
 	if !r.next() {
 		return 0
 	}
-	v, err := r.d.DecodeInt64()
+	v, err := r.decInt()
 	r.fail(err)
 	return v
 }
@@ -153,7 +164,7 @@ func (r *reader) bool() bool {
 	if !r.next() {
 		return false
 	}
-	v, err := r.d.DecodeBool()
+	v, err := r.decBool()
 	r.fail(err)
 	return v
 }
@@ -211,7 +222,7 @@ func (r *reader) custom() map[string][]byte {
 
 // arrayLen reads an array header; nil gives 0.
 func (r *reader) arrayLen() int {
-	n, err := r.d.DecodeArrayLen()
+	n, err := r.decArrayLen()
 	if err == nil && !r.fits(n, 1) {
 		err = errLength
 	}
@@ -224,14 +235,7 @@ func (r *reader) arrayLen() int {
 
 // mapLen reads a map header; nil gives 0.
 func (r *reader) mapLen() int {
-	c, err := r.d.PeekCode()
-	if err == nil && msgpcode.IsExt(c) {
-		err = fmt.Errorf("msgpack: invalid code=%x decoding map length", c)
-	}
-	n := 0
-	if err == nil {
-		n, err = r.d.DecodeMapLen()
-	}
+	n, err := r.decMapLen()
 	if err == nil && !r.fits(n, 2) {
 		err = errLength
 	}
@@ -242,13 +246,22 @@ func (r *reader) mapLen() int {
 	return n
 }
 
-// readStr reads a string value (str or bin); nil gives "". The result is
-// a copy, safe after the input is reused.
+// readStr reads a string value (str or bin); nil gives "". The result
+// does not alias the input: it is a copy, or in bytes mode a piece of the
+// record's one shared copy.
 func (r *reader) readStr() string {
 	if r.err != nil {
 		return ""
 	}
-	return string(r.payload())
+	p := r.payload()
+	if r.d != nil || len(p) == 0 {
+		return string(p)
+	}
+	if r.whole == "" {
+		r.whole = string(r.in)
+	}
+	end := r.off // payload just consumed p, which ends here
+	return r.whole[end-len(p) : end]
 }
 
 // readBytes reads a bin value (or str) as a fresh slice; nil and empty
@@ -264,10 +277,10 @@ func (r *reader) readBytes() []byte {
 	return bytes.Clone(b)
 }
 
-// payload reads a str or bin header and returns its bytes. From a pooled
-// decoder they alias the input: copy before keeping them.
+// payload reads a str or bin header and returns its bytes. In bytes mode
+// they alias the input: copy before keeping them.
 func (r *reader) payload() []byte {
-	n, err := r.d.DecodeBytesLen()
+	n, err := r.decBytesLen()
 	if err != nil {
 		r.fail(err)
 		return nil
@@ -284,9 +297,9 @@ func (r *reader) take(n int) []byte {
 		r.fail(errLength)
 		return nil
 	}
-	if r.src != nil {
-		b := r.src.rest()[:n]
-		_, _ = r.src.Seek(int64(n), io.SeekCurrent) // cannot fail: n fits
+	if r.d == nil {
+		b := r.in[r.off : r.off+n]
+		r.off += n
 		return b
 	}
 	b, err := io.ReadAll(io.LimitReader(r.d.Buffered(), int64(n)))
@@ -299,7 +312,7 @@ func (r *reader) take(n int) []byte {
 
 // discard consumes the next n raw bytes without keeping them.
 func (r *reader) discard(n int) {
-	if r.src != nil || n <= 0 {
+	if r.d == nil || n <= 0 {
 		r.take(n)
 		return
 	}

@@ -52,10 +52,13 @@ func (p *Profile) EncodeMsgpack(e *msgpack.Encoder) error {
 
 // DecodeMsgpack implements msgpack.CustomDecoder. Use Decode.
 func (p *Profile) DecodeMsgpack(d *msgpack.Decoder) error {
-	var r reader
-	r.begin(d, ProfileVersion)
+	return p.decode(&reader{d: d})
+}
+
+func (p *Profile) decode(r *reader) error {
+	r.begin(ProfileVersion)
 	// Go evaluates the calls in a composite literal left to right.
-	return finish(&r, p, Profile{
+	return finish(r, p, Profile{
 		Nick:            r.str(),
 		FaceURL:         r.str(),
 		Gender:          Gender(r.uint8()),
@@ -89,9 +92,12 @@ func (f *FriendEdge) EncodeMsgpack(e *msgpack.Encoder) error {
 
 // DecodeMsgpack implements msgpack.CustomDecoder. Use Decode.
 func (f *FriendEdge) DecodeMsgpack(d *msgpack.Decoder) error {
-	var r reader
-	r.begin(d, FriendEdgeVersion)
-	return finish(&r, f, FriendEdge{
+	return f.decode(&reader{d: d})
+}
+
+func (f *FriendEdge) decode(r *reader) error {
+	r.begin(FriendEdgeVersion)
+	return finish(r, f, FriendEdge{
 		Remark:     r.str(),
 		Groups:     r.strs(),
 		AddSource:  r.str(),
@@ -116,9 +122,12 @@ func (a *Application) EncodeMsgpack(e *msgpack.Encoder) error {
 
 // DecodeMsgpack implements msgpack.CustomDecoder. Use Decode.
 func (a *Application) DecodeMsgpack(d *msgpack.Decoder) error {
-	var r reader
-	r.begin(d, ApplicationVersion)
-	return finish(&r, a, Application{
+	return a.decode(&reader{d: d})
+}
+
+func (a *Application) decode(r *reader) error {
+	r.begin(ApplicationVersion)
+	return finish(r, a, Application{
 		Wording:   r.str(),
 		Source:    r.str(),
 		Remark:    r.str(),
@@ -138,9 +147,12 @@ func (b *BlockEdge) EncodeMsgpack(e *msgpack.Encoder) error {
 
 // DecodeMsgpack implements msgpack.CustomDecoder. Use Decode.
 func (b *BlockEdge) DecodeMsgpack(d *msgpack.Decoder) error {
-	var r reader
-	r.begin(d, BlockEdgeVersion)
-	return finish(&r, b, BlockEdge{CreatedAt: r.int64()})
+	return b.decode(&reader{d: d})
+}
+
+func (b *BlockEdge) decode(r *reader) error {
+	r.begin(BlockEdgeVersion)
+	return finish(r, b, BlockEdge{CreatedAt: r.int64()})
 }
 
 // EncodeMsgpack implements msgpack.CustomEncoder. Use Append.
@@ -153,9 +165,12 @@ func (g *Group) EncodeMsgpack(e *msgpack.Encoder) error {
 
 // DecodeMsgpack implements msgpack.CustomDecoder. Use Decode.
 func (g *Group) DecodeMsgpack(d *msgpack.Decoder) error {
-	var r reader
-	r.begin(d, GroupVersion)
-	return finish(&r, g, Group{CreatedAt: r.int64()})
+	return g.decode(&reader{d: d})
+}
+
+func (g *Group) decode(r *reader) error {
+	r.begin(GroupVersion)
+	return finish(r, g, Group{CreatedAt: r.int64()})
 }
 
 // EncodeMsgpack implements msgpack.CustomEncoder. Use Append.
@@ -174,9 +189,12 @@ func (c *Counters) EncodeMsgpack(e *msgpack.Encoder) error {
 
 // DecodeMsgpack implements msgpack.CustomDecoder. Use Decode.
 func (c *Counters) DecodeMsgpack(d *msgpack.Decoder) error {
-	var r reader
-	r.begin(d, CountersVersion)
-	return finish(&r, c, Counters{
+	return c.decode(&reader{d: d})
+}
+
+func (c *Counters) decode(r *reader) error {
+	r.begin(CountersVersion)
+	return finish(r, c, Counters{
 		Friends:    r.uint32(),
 		Blocked:    r.uint32(),
 		PendingIn:  r.uint32(),
@@ -201,9 +219,12 @@ func (ev *Event) EncodeMsgpack(e *msgpack.Encoder) error {
 
 // DecodeMsgpack implements msgpack.CustomDecoder. Use Decode.
 func (ev *Event) DecodeMsgpack(d *msgpack.Decoder) error {
-	var r reader
-	r.begin(d, EventVersion)
-	return finish(&r, ev, Event{
+	return ev.decode(&reader{d: d})
+}
+
+func (ev *Event) decode(r *reader) error {
+	r.begin(EventVersion)
+	return finish(r, ev, Event{
 		Kind:   r.uint8(),
 		Peers:  r.strs(),
 		Groups: r.strs(),

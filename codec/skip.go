@@ -20,28 +20,28 @@ func (r *reader) skip(n int) {
 // skipOne consumes one value's header and payload and returns how many
 // nested values follow it.
 func (r *reader) skipOne() int {
-	c, err := r.d.PeekCode()
+	c, err := r.peekCode()
 	switch {
 	case err != nil:
 		r.fail(err)
 	case isArray(c):
-		n, err := r.d.DecodeArrayLen()
+		n, err := r.decArrayLen()
 		r.fail(err)
 		return max(n, 0)
 	case isMap(c):
-		n, err := r.d.DecodeMapLen()
+		n, err := r.decMapLen()
 		r.fail(err)
 		return 2 * max(n, 0)
 	case msgpcode.IsString(c) || msgpcode.IsBin(c):
-		n, err := r.d.DecodeBytesLen()
+		n, err := r.decBytesLen()
 		r.fail(err)
 		r.discard(n)
 	case msgpcode.IsExt(c):
-		_, n, err := r.d.DecodeExtHeader()
+		n, err := r.decExtHeader()
 		r.fail(err)
 		r.discard(n)
 	default: // nil, bool, numbers (at most 9 bytes) or an invalid code
-		r.fail(r.d.Skip())
+		r.fail(r.decSkipScalar())
 	}
 	return 0
 }
