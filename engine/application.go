@@ -49,13 +49,8 @@ func (db *DB) ListApplications(ctx context.Context, uid string, dir Direction, o
 	if opts.Group != "" {
 		return page, fmt.Errorf("%w: ListApplications takes no group", ErrInvalidArgument)
 	}
-	err := db.list(ctx, uid, &opts, func(r *reader, seq uint64) error {
-		page.Seq = seq
-		var c Counters
-		if _, err := r.getRecord(index.Counters(nil, uid), &c); err != nil {
-			return err
-		}
-		page.Unread = c.Unread
+	err := db.list(ctx, uid, &opts, func(r *reader, c *Counters) error {
+		page.Seq, page.Unread = c.Seq, c.Unread
 		var in, out []ApplicationItem
 		var err error
 		if dir != Outgoing {

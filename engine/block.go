@@ -92,8 +92,8 @@ func (db *DB) ListBlocked(ctx context.Context, owner string, opts ListOptions) (
 	if opts.Group != "" {
 		return page, ErrInvalidArgument
 	}
-	err := db.list(ctx, owner, &opts, func(r *reader, seq uint64) error {
-		page.Seq = seq
+	err := db.list(ctx, owner, &opts, func(r *reader, c *Counters) error {
+		page.Seq = c.Seq
 		var err error
 		page.Next, err = scanPage(r, index.Prefix(nil, index.KindBlock, owner), opts, func(peer string, val, key []byte) error {
 			var b codec.BlockEdge

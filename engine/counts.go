@@ -22,10 +22,17 @@ func (db *DB) Counts(ctx context.Context, uid string) (Counters, error) {
 	buf := keyBufs.Get().(*[]byte)
 	defer keyBufs.Put(buf)
 	*buf = index.Counters((*buf)[:0], uid)
-	var c Counters
-	ok, err := db.getRecord(*buf, &c)
-	if err != nil || ok {
-		return c, err
+	read := func(c *Counters) (bool, error) { return db.getRecord(*buf, c) }
+	var e countersEntry
+	var err error
+	if mu := db.tryLockUser(uid); mu != nil {
+		e, err = db.countersLocked(uid, read)
+		mu.Unlock()
+	} else {
+		e.stored, err = read(&e.c)
+	}
+	if err != nil || e.stored {
+		return e.c, err
 	}
 	// No counters: a user with only a profile (possible when the change
 	// log is off) has all counts zero.

@@ -23,7 +23,7 @@ type DB struct {
 	locks stripes
 
 	profiles *cache.Cache[cachedProfile] // nil when Options.ProfileCache.Disabled
-	counters *cache.Cache[Counters]      // for writes; nil when Options.ProfileCache.Disabled (txcache.go)
+	counters *cache.Cache[countersEntry] // for writes; nil when Options.ProfileCache.Disabled (txcache.go)
 	loads    *loads                      // nil without Options.ProfileLoader
 
 	subs subscribers
@@ -31,6 +31,9 @@ type DB struct {
 	// noEventLog turns the change log off; only the benchmark that
 	// measures what logging costs sets it.
 	noEventLog bool
+	// testHookCommitted, set by white-box tests only, runs in a txn
+	// between its commit and its cache write-through.
+	testHookCommitted func()
 
 	customProfile map[string]bool
 	customFriend  map[string]bool

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/kithdb/kith/codec"
@@ -38,16 +39,21 @@ type FriendPage struct {
 // not exist).
 func (db *DB) ListFriends(ctx context.Context, owner string, opts ListOptions) (FriendPage, error) {
 	var page FriendPage
-	err := db.list(ctx, owner, &opts, func(r *reader, seq uint64) error {
-		page.Seq = seq
+	err := db.list(ctx, owner, &opts, func(r *reader, c *Counters) error {
+		page.Seq = c.Seq
 		if opts.Group != "" {
 			return db.listGroupFriends(r, owner, &opts, &page)
 		}
 		prefix := index.Prefix(nil, index.KindFriend, owner)
 		page.Items = make([]Friend, 0, min(opts.Limit, 64))
+		var edges []FriendEdge // allocated a chunk at a time
 		var err error
 		page.Next, err = scanPage(r, prefix, opts, func(peer string, val []byte, key []byte) error {
-			e := new(FriendEdge)
+			if len(edges) == 0 {
+				edges = make([]FriendEdge, min(opts.Limit-len(page.Items), 64))
+			}
+			e := &edges[0]
+			edges = edges[1:]
 			if err := codec.Decode(val, e); err != nil {
 				return corrupt(key, err)
 			}
@@ -88,8 +94,8 @@ func (db *DB) listGroupFriends(r *reader, owner string, opts *ListOptions, page 
 }
 
 // list runs the common part of every List call: checks, one reader, and
-// the owner's seq read through the same consistent view as the page.
-func (db *DB) list(ctx context.Context, owner string, opts *ListOptions, fn func(r *reader, seq uint64) error) error {
+// the owner's counters (their Seq for the page) as of the reader's view.
+func (db *DB) list(ctx context.Context, owner string, opts *ListOptions, fn func(r *reader, c *Counters) error) error {
 	if err := db.enter(ctx); err != nil {
 		return err
 	}
@@ -100,16 +106,38 @@ func (db *DB) list(ctx context.Context, owner string, opts *ListOptions, fn func
 	if err := db.checkListOptions(opts); err != nil {
 		return err
 	}
-	r, err := db.newReader()
+	r, c, err := db.readerWithCounters(owner)
 	if err != nil {
 		return err
 	}
 	defer r.close()
-	var c Counters
-	if _, err := r.getRecord(index.Counters(nil, owner), &c); err != nil {
-		return err
+	return fn(r, &c)
+}
+
+// readerWithCounters opens a reader and returns owner's counters as of
+// its view. When owner's lock is free it holds it (TryLock) while it
+// opens the reader, so that no write of owner commits in between, and
+// takes the counters from the counters cache (see txcache.go); else it
+// reads them through the reader.
+func (db *DB) readerWithCounters(owner string) (r *reader, c Counters, err error) {
+	mu := db.tryLockUser(owner)
+	if mu != nil {
+		defer mu.Unlock()
 	}
-	return fn(r, c.Seq)
+	if r, err = db.newReader(); err != nil {
+		return nil, c, err
+	}
+	read := func(c *Counters) (bool, error) { return r.getRecord(index.Counters(nil, owner), c) }
+	var e countersEntry
+	if mu != nil {
+		e, err = db.countersLocked(owner, read)
+	} else {
+		_, err = read(&e.c)
+	}
+	if err != nil {
+		return nil, c, errors.Join(err, r.close())
+	}
+	return r, e.c, nil
 }
 
 func (db *DB) checkListOptions(o *ListOptions) error {

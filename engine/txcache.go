@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"sync"
+
 	"github.com/kithdb/kith/cache"
 	"github.com/kithdb/kith/index"
 )
@@ -10,11 +12,13 @@ import (
 // in-memory copy of them exact: only a holder of the lock changes them.
 // So writes read them from two caches:
 //
-//   - db.counters holds users' counters. Only txns touch it, and only for
-//     the users they hold: a txn reads an entry or fills it from its own
-//     read, and writes the new value through after its commit. Nothing
-//     else writes counters but Import, which holds every lock and purges
-//     the cache.
+//   - db.counters holds users' counters. Only txns change it, and only
+//     for the users they hold: a txn reads an entry or fills it from its
+//     own read, and writes the new value through after its commit, before
+//     it unlocks. Nothing else writes counters but Import, which holds
+//     every lock and purges the cache. So while a user's lock is free, its
+//     entry equals its stored counters, and a reader that takes the lock
+//     with TryLock may use it (lockedCounters); a reader never waits.
 //   - db.profiles, the profile cache of GetProfiles, whose local entries
 //     are exact under the same lock (see fillProfile and UpdateProfile).
 //     A txn takes a local profile from it and fills it on a miss.
@@ -22,25 +26,62 @@ import (
 // Both are off with ProfileCache.Disabled, and sized by
 // ProfileCache.Entries.
 
+// countersEntry is an entry of the counters cache.
+type countersEntry struct {
+	c Counters
+	// stored says the counters record exists; a user without one (no
+	// edge yet, or no such user) reads as zero counters.
+	stored bool
+}
+
 // newCountersCache returns the cache of counters, or nil when the
 // profile cache is off.
-func newCountersCache(o *Options) (*cache.Cache[Counters], error) {
+func newCountersCache(o *Options) (*cache.Cache[countersEntry], error) {
 	if o.ProfileCache.Disabled {
 		return nil, nil
 	}
-	return cache.New[Counters](cache.Options{
+	return cache.New[countersEntry](cache.Options{
 		Entries: o.ProfileCache.Entries,
 		Shards:  profileCacheShards(o.ProfileCache.Entries),
 	})
 }
 
-// cachedCounters returns uid's counters if cached. The caller holds
-// uid's lock.
-func (db *DB) cachedCounters(uid string) (Counters, bool) {
+// cachedCounters returns uid's cache entry. The caller holds uid's lock.
+func (db *DB) cachedCounters(uid string) (countersEntry, bool) {
 	if db.counters == nil {
-		return Counters{}, false
+		return countersEntry{}, false
 	}
 	return db.counters.Get(uid)
+}
+
+// tryLockUser takes uid's lock for a reader that wants its cached
+// counters, and returns it; nil when uid's lock is busy (a reader never
+// waits) or there is no counters cache. Hold it briefly: opening a reader
+// and one read at most.
+func (db *DB) tryLockUser(uid string) *sync.Mutex {
+	if db.counters == nil {
+		return nil
+	}
+	mu := &db.locks.mu[db.locks.stripe(uid)]
+	if !mu.TryLock() {
+		return nil
+	}
+	return mu
+}
+
+// countersLocked returns uid's counters entry for a caller holding uid's
+// lock: cached, or got with read and cached.
+func (db *DB) countersLocked(uid string, read func(c *Counters) (stored bool, err error)) (countersEntry, error) {
+	if e, ok := db.counters.Get(uid); ok {
+		return e, nil
+	}
+	var e countersEntry
+	var err error
+	if e.stored, err = read(&e.c); err != nil {
+		return countersEntry{}, err
+	}
+	db.counters.Set(uid, e, 0, 0)
+	return e, nil
 }
 
 // cacheCounters writes the counters of a txn through to the cache once
@@ -53,7 +94,7 @@ func (tx *txn) cacheCounters(ok bool) {
 		switch {
 		case !c.dirty && !c.deleted:
 		case ok && !c.deleted:
-			tx.db.counters.Set(uid, c.c, 0, 0)
+			tx.db.counters.Set(uid, countersEntry{c: c.c, stored: true}, 0, 0)
 		default:
 			tx.db.counters.Remove(uid)
 		}

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/kithdb/kith/engine"
@@ -78,5 +79,64 @@ func TestWritesSeeProfileChanges(t *testing.T) {
 			t.Errorf("cache=%v: Counts(a) = %+v, %v; want 0 friends, 1 pending out", cached, c, err)
 		}
 		mustCheck(t, db)
+	}
+}
+
+// Lists and Counts take the owner's counters from the counters cache
+// when the owner's lock is free. Under concurrent writes the page and
+// its Seq must still come from one view: here every write of "me" adds
+// one friend and one event, so a page of all friends must hold exactly
+// Seq - base of them, and Counts must say Friends == Seq - base.
+func TestListSeqMatchesPageUnderWrites(t *testing.T) {
+	for _, cached := range []bool{true, false} {
+		db := openDB(t, &engine.Options{ProfileCache: engine.ProfileCacheOptions{Disabled: !cached}})
+		const peers = 300
+		ids := []string{"me"}
+		for i := range peers {
+			ids = append(ids, fmt.Sprintf("p%03d", i))
+		}
+		createUsers(t, db, engine.AllowAny, ids...)
+		base := listSeq(t, db, "me")
+		done := make(chan error, 1)
+		go func() {
+			for _, p := range ids[1:] {
+				res, err := db.AddFriends(ctx, "me", []engine.AddFriendRequest{{UserID: p, Type: engine.AddSingle}})
+				if err == nil {
+					err = res[0].Err
+				}
+				if err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+		for finished := false; !finished; {
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatal(err)
+				}
+				finished = true
+			default:
+			}
+			page, err := db.ListFriends(ctx, "me", engine.ListOptions{Limit: 1000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if uint64(len(page.Items)) != page.Seq-base {
+				t.Fatalf("cache=%v: page of %d friends with seq %d (base %d)", cached, len(page.Items), page.Seq, base)
+			}
+			c, err := db.Counts(ctx, "me")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if uint64(c.Friends) != c.Seq-base {
+				t.Fatalf("cache=%v: Counts %+v (base %d)", cached, c, base)
+			}
+		}
+		if c, _ := db.Counts(ctx, "me"); c.Friends != peers {
+			t.Errorf("cache=%v: %d friends at the end, want %d", cached, c.Friends, peers)
+		}
 	}
 }

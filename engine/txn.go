@@ -271,14 +271,17 @@ func (tx *txn) loadCounters(uid string) (*txCounters, error) {
 		return c, nil
 	}
 	c := &txCounters{}
-	if cached, ok := tx.db.cachedCounters(uid); ok {
-		c.c = cached
+	if e, ok := tx.db.cachedCounters(uid); ok {
+		c.c = e.c
 	} else {
-		if _, err := tx.getRecord(index.Counters(nil, uid), &c.c); err != nil {
+		stored, err := tx.getRecord(index.Counters(nil, uid), &c.c)
+		if err != nil {
 			return nil, err
 		}
 		if tx.db.counters != nil {
-			tx.db.counters.Set(uid, c.c, 0, 0) // exact: we hold uid's lock
+			// Exact: we hold uid's lock. (A txn loads a user's
+			// counters before staging any change of them.)
+			tx.db.counters.Set(uid, countersEntry{c: c.c, stored: stored}, 0, 0)
 		}
 	}
 	tx.cnt[uid] = c
@@ -312,6 +315,9 @@ func (tx *txn) commit() error {
 		return err
 	}
 	err := tx.db.commitOps(tx.ops, tx.at)
+	if h := tx.db.testHookCommitted; h != nil && err == nil {
+		h()
+	}
 	tx.cacheCounters(err == nil)
 	if err != nil {
 		return err
