@@ -77,7 +77,7 @@ func Decode(b []byte, r Record) (err error) {
 }
 
 // decodeWith calls r.decode through its concrete type, which keeps rd on
-// the caller's stack (an interface call would move it to the heap).
+// the caller's stack.
 func decodeWith(r Record, rd *reader) error {
 	switch v := r.(type) {
 	case *FriendEdge:
@@ -95,7 +95,9 @@ func decodeWith(r Record, rd *reader) error {
 	case *Group:
 		return v.decode(rd)
 	}
-	return r.decode(rd)
+	// A type embedding one of ours: decoding it through the interface
+	// would cost every Decode a heap-allocated reader.
+	return fmt.Errorf("codec: Decode of %T: not a record type of package codec", r)
 }
 
 // zero sets every field of r to its zero value.
