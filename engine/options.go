@@ -78,11 +78,15 @@ type Options struct {
 	Logger Logger
 }
 
-// ProfileCacheOptions configures the cache of decoded profiles.
+// ProfileCacheOptions configures the cache of decoded profiles, and with
+// it the cache of users' counters: writes read the profiles and counters
+// of the users they lock from them, and List calls and Counts read the
+// counters from it (see engine/txcache.go for why both stay exact).
 type ProfileCacheOptions struct {
-	// Disabled turns the cache off: every read goes to Pebble.
+	// Disabled turns both caches off: every read goes to Pebble.
 	Disabled bool
-	// Entries is the capacity in profiles. The default is 100,000.
+	// Entries is the capacity in profiles, and also in counters (about
+	// 100 bytes each). The default is 100,000.
 	Entries int
 	// MaxBytes bounds the approximate memory of cached profiles. The
 	// default is 64 MiB.
