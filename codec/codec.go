@@ -13,6 +13,7 @@ import (
 type Record interface {
 	msgpack.CustomEncoder
 	msgpack.CustomDecoder
+	encode(w *writer) error
 	decode(r *reader) error
 }
 
@@ -31,19 +32,38 @@ var (
 var emptyRecord = []byte{0x91, 0x01}
 
 // Append encodes r and appends the bytes to dst, returning the extended
-// slice. It does not allocate when dst has room for the record. The
-// returned slice is the caller's; Append keeps no reference to it or to r.
-// The error is non-nil only if r's encoder fails, which the records of
-// this package never do. r must not be nil.
+// slice. It does not allocate when dst has room for the record (and a
+// record has at most 16 custom fields). The returned slice is the
+// caller's; Append keeps no reference to it or to r. The error is non-nil
+// only if r is not one of this package's record types. r must not be nil.
 func Append(dst []byte, r Record) ([]byte, error) {
-	s := getEncoder(dst)
-	err := r.EncodeMsgpack(s.enc)
-	out := s.w.b
-	putEncoder(s)
-	if err != nil {
+	w := writer{out: dst}
+	if err := encodeWith(r, &w); err != nil {
 		return dst, err
 	}
-	return out, nil
+	return w.out, nil
+}
+
+// encodeWith calls r.encode through its concrete type, which keeps w on
+// the caller's stack.
+func encodeWith(r Record, w *writer) error {
+	switch v := r.(type) {
+	case *FriendEdge:
+		return v.encode(w)
+	case *Profile:
+		return v.encode(w)
+	case *Counters:
+		return v.encode(w)
+	case *Event:
+		return v.encode(w)
+	case *Application:
+		return v.encode(w)
+	case *BlockEdge:
+		return v.encode(w)
+	case *Group:
+		return v.encode(w)
+	}
+	return fmt.Errorf("codec: Append of %T: not a record type of package codec", r)
 }
 
 // Decode decodes b, which must hold exactly one record, into r. It

@@ -6,13 +6,15 @@
 // # Main calls
 //
 // Append encodes a record onto a caller's buffer, like
-// binary.AppendUvarint; it does not allocate when the buffer has room.
+// binary.AppendUvarint; it does not allocate when the buffer has room. It
+// writes the msgpack bytes itself (write.go), without msgpack's Encoder.
 // Decode decodes exactly one record from a byte slice: it parses the
 // msgpack itself (decode_bytes.go), without msgpack's Decoder, and gives
 // all the strings of a record one shared allocation. Every record type
-// implements Record through its pointer; its DecodeMsgpack, for msgpack's
-// own Decoder, reads the same fields through that Decoder, and FuzzDecode
-// checks that both paths agree on every input.
+// implements Record through its pointer; its EncodeMsgpack and
+// DecodeMsgpack, for msgpack's own Encoder and Decoder, write and read the
+// same fields through them, and FuzzDecode checks that both paths agree
+// on every input.
 //
 // # Wire format
 //
@@ -41,8 +43,8 @@
 //     are skipped.
 //
 // To add a field: append it to the struct, raise the record's field count
-// in records_msgpack.go, append one line to its EncodeMsgpack and
-// DecodeMsgpack, and choose a meaning for the zero value, which is what
+// in records_msgpack.go, append one line to its encode and
+// decode methods, and choose a meaning for the zero value, which is what
 // records written before the change decode to. TestFieldCount fails if the
 // encoder misses the new field.
 //
@@ -62,8 +64,8 @@
 //
 // # Concurrency
 //
-// Append and Decode are safe for concurrent use; Append draws encoders
-// from a sync.Pool. A record value itself is not synchronised.
+// Append and Decode are safe for concurrent use; they share no state. A
+// record value itself is not synchronised.
 //
 // # Status
 //

@@ -59,10 +59,14 @@ func FuzzDecode(f *testing.F) {
 }
 
 // checkStable checks that r encodes, decodes to an equal record, and
-// re-encodes to the same bytes.
+// re-encodes to the same bytes; and that Append, which writes the bytes
+// itself, writes what msgpack's own Encoder writes through EncodeMsgpack.
 func checkStable(t *testing.T, r codec.Record) {
 	t.Helper()
 	b1 := mustAppend(t, r)
+	if viaMsgpack, err := msgpack.Marshal(r); err != nil || !bytes.Equal(b1, viaMsgpack) {
+		t.Fatalf("Append and msgpack Encoder differ (%v):\n%x\n%x", err, b1, viaMsgpack)
+	}
 	r2 := newLike(r)
 	if err := codec.Decode(b1, r2); err != nil {
 		t.Fatalf("re-decode of %x: %v", b1, err)

@@ -30,8 +30,11 @@ const (
 
 // EncodeMsgpack implements msgpack.CustomEncoder. Use Append.
 func (p *Profile) EncodeMsgpack(e *msgpack.Encoder) error {
-	var w writer
-	w.begin(e, ProfileVersion, profileFields)
+	return p.encode(&writer{e: e})
+}
+
+func (p *Profile) encode(w *writer) error {
+	w.begin(ProfileVersion, profileFields)
 	w.str(p.Nick)
 	w.str(p.FaceURL)
 	w.uint(uint64(p.Gender))
@@ -79,8 +82,11 @@ func (p *Profile) decode(r *reader) error {
 
 // EncodeMsgpack implements msgpack.CustomEncoder. Use Append.
 func (f *FriendEdge) EncodeMsgpack(e *msgpack.Encoder) error {
-	var w writer
-	w.begin(e, FriendEdgeVersion, friendEdgeFields)
+	return f.encode(&writer{e: e})
+}
+
+func (f *FriendEdge) encode(w *writer) error {
+	w.begin(FriendEdgeVersion, friendEdgeFields)
 	w.str(f.Remark)
 	w.strs(f.Groups)
 	w.str(f.AddSource)
@@ -109,8 +115,11 @@ func (f *FriendEdge) decode(r *reader) error {
 
 // EncodeMsgpack implements msgpack.CustomEncoder. Use Append.
 func (a *Application) EncodeMsgpack(e *msgpack.Encoder) error {
-	var w writer
-	w.begin(e, ApplicationVersion, applicationFields)
+	return a.encode(&writer{e: e})
+}
+
+func (a *Application) encode(w *writer) error {
+	w.begin(ApplicationVersion, applicationFields)
 	w.str(a.Wording)
 	w.str(a.Source)
 	w.str(a.Remark)
@@ -139,8 +148,11 @@ func (a *Application) decode(r *reader) error {
 
 // EncodeMsgpack implements msgpack.CustomEncoder. Use Append.
 func (b *BlockEdge) EncodeMsgpack(e *msgpack.Encoder) error {
-	var w writer
-	w.begin(e, BlockEdgeVersion, blockEdgeFields)
+	return b.encode(&writer{e: e})
+}
+
+func (b *BlockEdge) encode(w *writer) error {
+	w.begin(BlockEdgeVersion, blockEdgeFields)
 	w.int(b.CreatedAt)
 	return w.err
 }
@@ -157,8 +169,11 @@ func (b *BlockEdge) decode(r *reader) error {
 
 // EncodeMsgpack implements msgpack.CustomEncoder. Use Append.
 func (g *Group) EncodeMsgpack(e *msgpack.Encoder) error {
-	var w writer
-	w.begin(e, GroupVersion, groupFields)
+	return g.encode(&writer{e: e})
+}
+
+func (g *Group) encode(w *writer) error {
+	w.begin(GroupVersion, groupFields)
 	w.int(g.CreatedAt)
 	return w.err
 }
@@ -175,8 +190,11 @@ func (g *Group) decode(r *reader) error {
 
 // EncodeMsgpack implements msgpack.CustomEncoder. Use Append.
 func (c *Counters) EncodeMsgpack(e *msgpack.Encoder) error {
-	var w writer
-	w.begin(e, CountersVersion, countersFields)
+	return c.encode(&writer{e: e})
+}
+
+func (c *Counters) encode(w *writer) error {
+	w.begin(CountersVersion, countersFields)
 	w.uint(uint64(c.Friends))
 	w.uint(uint64(c.Blocked))
 	w.uint(uint64(c.PendingIn))
@@ -207,8 +225,11 @@ func (c *Counters) decode(r *reader) error {
 
 // EncodeMsgpack implements msgpack.CustomEncoder. Use Append.
 func (ev *Event) EncodeMsgpack(e *msgpack.Encoder) error {
-	var w writer
-	w.begin(e, EventVersion, eventFields)
+	return ev.encode(&writer{e: e})
+}
+
+func (ev *Event) encode(w *writer) error {
+	w.begin(EventVersion, eventFields)
 	w.uint(uint64(ev.Kind))
 	w.strs(ev.Peers)
 	w.strs(ev.Groups)

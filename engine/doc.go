@@ -22,10 +22,12 @@
 //
 // # Concurrency
 //
-// A DB is safe for concurrent use by many goroutines. Reads take no
-// locks; writes lock the users they touch (striped mutexes taken in a
-// fixed order), so writers on unrelated users run in parallel and share
-// WAL syncs. Close waits for the calls in flight.
+// A DB is safe for concurrent use by many goroutines. Writes lock the
+// users they touch (striped mutexes taken in a fixed order), so writers on
+// unrelated users run in parallel and share WAL syncs. Reads never wait
+// for a lock: at most they try one (TryLock) to use or fill a cache entry
+// that the lock keeps exact, and read Pebble when it is busy (txcache.go).
+// Close waits for the calls in flight.
 //
 // # Ownership
 //

@@ -12,7 +12,8 @@ const numStripes = 1024
 
 // stripes serialises writers per user (DESIGN.md §5). Read-check-write
 // rules (limits, blocks, allowType) need the users' state to stay put
-// between the read and the commit; readers take no lock.
+// between the read and the commit. Readers never wait for a stripe; they
+// may TryLock one to use a cache entry it keeps exact (txcache.go).
 type stripes struct {
 	seed maphash.Seed
 	mu   [numStripes]sync.Mutex

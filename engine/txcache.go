@@ -18,7 +18,7 @@ import (
 //     it unlocks. Nothing else writes counters but Import, which holds
 //     every lock and purges the cache. So while a user's lock is free, its
 //     entry equals its stored counters, and a reader that takes the lock
-//     with TryLock may use it (lockedCounters); a reader never waits.
+//     with TryLock may use it (tryLockUser); a reader never waits.
 //   - db.profiles, the profile cache of GetProfiles, whose local entries
 //     are exact under the same lock (see fillProfile and UpdateProfile).
 //     A txn takes a local profile from it and fills it on a miss.
