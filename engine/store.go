@@ -184,13 +184,13 @@ func (r *reader) getRecord(key []byte, rec codec.Record) (ok bool, err error) {
 
 // commitOps commits the latest write of every key of a write set as one
 // Pebble batch.
-func (db *DB) commitOps(ops []writeOp, latest map[string]int) error {
-	if len(ops) == 0 {
+func (db *DB) commitOps(ws *writeSet) error {
+	if len(ws.ops) == 0 {
 		return nil
 	}
 	b := db.pdb.NewBatch()
-	for i, op := range ops {
-		if latest[string(op.key)] != i {
+	for i, op := range ws.ops {
+		if !ws.isLatest(i) {
 			continue // overwritten later in the same txn
 		}
 		var err error

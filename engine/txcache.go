@@ -108,7 +108,7 @@ func (tx *txn) cacheCounters(ok bool) {
 func (tx *txn) lockedProfile(uid string) (p *Profile, ok bool, err error) {
 	var buf [64]byte
 	key := index.Profile(buf[:0], uid)
-	_, staged := tx.at[string(key)]
+	_, staged := tx.ws.latest(key)
 	if tx.db.profiles == nil || staged {
 		p = new(Profile)
 		ok, err = tx.getRecord(key, p)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strings"
 
 	"github.com/kithdb/kith/codec"
 	"github.com/kithdb/kith/index"
@@ -26,19 +25,14 @@ type txn struct {
 	locks lockSet
 	now   int64
 
-	ops      []writeOp
-	at       map[string]int // key -> index in ops of its latest write
+	ws       writeSet
 	cnt      map[string]*txCounters
 	undo     []counterUndo // see savepoint
 	epoch    int
 	events   []pendingEvent
 	onCommit []func() // run after a successful commit, locks still held
 	live     []Event  // events to publish after the commit
-}
-
-type writeOp struct {
-	key, val []byte
-	del      bool
+	vals     []byte   // the staged values' encodings (see setRecord)
 }
 
 // txCounters is a user's counters as the txn sees them.
@@ -74,8 +68,10 @@ func (db *DB) update(ctx context.Context, users []string, fn func(tx *txn) error
 	defer r.close()
 	tx := &txn{
 		db: db, ctx: ctx, r: r, locks: locks, now: db.now(),
-		at:  make(map[string]int),
-		cnt: make(map[string]*txCounters),
+		// Sized for a typical call (a friend request writes 8 keys for 2
+		// users): growing them showed in profiles.
+		ws:  writeSet{ops: make([]writeOp, 0, 16)},
+		cnt: make(map[string]*txCounters, 2),
 	}
 	if err := fn(tx); err != nil {
 		return err
@@ -135,17 +131,13 @@ type counterUndo struct {
 
 func (tx *txn) save() savepoint {
 	tx.epoch++
-	return savepoint{ops: len(tx.ops), events: len(tx.events), onCommit: len(tx.onCommit), undo: len(tx.undo)}
+	return savepoint{ops: len(tx.ws.ops), events: len(tx.events), onCommit: len(tx.onCommit), undo: len(tx.undo)}
 }
 
 func (tx *txn) rollback(sp savepoint) {
-	tx.ops = tx.ops[:sp.ops]
+	tx.ws.truncate(sp.ops)
 	tx.events = tx.events[:sp.events]
 	tx.onCommit = tx.onCommit[:sp.onCommit]
-	clear(tx.at)
-	for i, op := range tx.ops {
-		tx.at[string(op.key)] = i
-	}
 	for i := len(tx.undo) - 1; i >= sp.undo; i-- {
 		u := tx.undo[i]
 		*tx.cnt[u.uid] = u.prev
@@ -166,8 +158,8 @@ func (tx *txn) remember(uid string, c *txCounters) {
 // get returns the value under key as of the txn's own writes over the
 // committed state. The slice is valid until the next read.
 func (tx *txn) get(key []byte) (val []byte, ok bool, err error) {
-	if i, staged := tx.at[string(key)]; staged {
-		op := tx.ops[i]
+	if i, staged := tx.ws.latest(key); staged {
+		op := tx.ws.ops[i]
 		return op.val, !op.del, nil
 	}
 	return tx.r.get(key)
@@ -200,13 +192,18 @@ func (tx *txn) set(key, val []byte) {
 	tx.stage(writeOp{key: key, val: bytes.Clone(val)})
 }
 
-// setRecord stages key = the encoding of rec.
+// setRecord stages key = the encoding of rec. Values are encoded one
+// after the other into tx.vals, one allocation for most calls' values;
+// when it grows, values staged before keep the old array, which nothing
+// writes again.
 func (tx *txn) setRecord(key []byte, rec codec.Record) error {
-	val, err := codec.Append(nil, rec)
+	start := len(tx.vals)
+	out, err := codec.Append(tx.vals, rec)
 	if err != nil {
 		return err
 	}
-	tx.stage(writeOp{key: key, val: val})
+	tx.vals = out
+	tx.stage(writeOp{key: key, val: out[start:len(out):len(out)]})
 	return nil
 }
 
@@ -215,17 +212,14 @@ func (tx *txn) del(key []byte) {
 	tx.stage(writeOp{key: key, del: true})
 }
 
-func (tx *txn) stage(op writeOp) {
-	tx.at[string(op.key)] = len(tx.ops)
-	tx.ops = append(tx.ops, op)
-}
+func (tx *txn) stage(op writeOp) { tx.ws.add(op) }
 
 // scanKeys returns every key under prefix, as of the txn's own writes over
 // the committed state, in key order. The keys are copies.
 func (tx *txn) scanKeys(prefix []byte) ([][]byte, error) {
 	var keys [][]byte
 	err := tx.r.scan(prefix, nil, func(k, _ []byte) (bool, error) {
-		if _, staged := tx.at[string(k)]; !staged {
+		if _, staged := tx.ws.latest(k); !staged {
 			keys = append(keys, bytes.Clone(k))
 		}
 		return true, nil
@@ -233,9 +227,9 @@ func (tx *txn) scanKeys(prefix []byte) ([][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	for k, i := range tx.at { // staged keys: take the live ones
-		if !tx.ops[i].del && strings.HasPrefix(k, string(prefix)) {
-			keys = append(keys, []byte(k))
+	for i, op := range tx.ws.ops { // staged keys: take the live ones
+		if !op.del && bytes.HasPrefix(op.key, prefix) && tx.ws.isLatest(i) {
+			keys = append(keys, bytes.Clone(op.key))
 		}
 	}
 	slices.SortFunc(keys, bytes.Compare)
@@ -314,7 +308,7 @@ func (tx *txn) commit() error {
 	if err := tx.stageCounters(); err != nil {
 		return err
 	}
-	err := tx.db.commitOps(tx.ops, tx.at)
+	err := tx.db.commitOps(&tx.ws)
 	if h := tx.db.testHookCommitted; h != nil && err == nil {
 		h()
 	}
