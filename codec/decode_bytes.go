@@ -139,21 +139,7 @@ func (r *reader) decArrayLen() (int, error) {
 	if r.d != nil {
 		return r.d.DecodeArrayLen()
 	}
-	c, err := r.code()
-	if err != nil {
-		return 0, err
-	}
-	switch {
-	case c == msgpcode.Nil:
-		return -1, nil
-	case msgpcode.IsFixedArray(c):
-		return int(c & msgpcode.FixedArrayMask), nil
-	case c == msgpcode.Array16:
-		return r.length(2)
-	case c == msgpcode.Array32:
-		return r.length(4)
-	}
-	return 0, fmt.Errorf("msgpack: invalid code=%x decoding array length", c)
+	return r.containerLen(msgpcode.IsFixedArray, msgpcode.FixedArrayMask, msgpcode.Array16, msgpcode.Array32, "array")
 }
 
 // decMapLen reads a map header; nil gives -1. Unlike msgpack's
@@ -169,6 +155,11 @@ func (r *reader) decMapLen() (int, error) {
 		}
 		return r.d.DecodeMapLen()
 	}
+	return r.containerLen(msgpcode.IsFixedMap, msgpcode.FixedMapMask, msgpcode.Map16, msgpcode.Map32, "map")
+}
+
+// containerLen reads an array or map header in bytes mode; nil gives -1.
+func (r *reader) containerLen(isFixed func(byte) bool, mask, c16, c32 byte, what string) (int, error) {
 	c, err := r.code()
 	if err != nil {
 		return 0, err
@@ -176,14 +167,14 @@ func (r *reader) decMapLen() (int, error) {
 	switch {
 	case c == msgpcode.Nil:
 		return -1, nil
-	case msgpcode.IsFixedMap(c):
-		return int(c & msgpcode.FixedMapMask), nil
-	case c == msgpcode.Map16:
+	case isFixed(c):
+		return int(c & mask), nil
+	case c == c16:
 		return r.length(2)
-	case c == msgpcode.Map32:
+	case c == c32:
 		return r.length(4)
 	}
-	return 0, fmt.Errorf("msgpack: invalid code=%x decoding map length", c)
+	return 0, fmt.Errorf("msgpack: invalid code=%x decoding %s length", c, what)
 }
 
 // decExtHeader reads an ext header and returns its payload length.

@@ -3,8 +3,6 @@ package engine
 import (
 	"context"
 	"testing"
-
-	"github.com/cockroachdb/pebble/v2/vfs"
 )
 
 // A reader that meets a writer between its commit and its cache
@@ -12,11 +10,7 @@ import (
 // older counters: the writer holds the owner's lock then, so the reader
 // reads them through its own view.
 func TestReaderBetweenCommitAndWriteThrough(t *testing.T) {
-	db, err := Open("db", &Options{FS: vfs.NewMem()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openMemDB(t)
 	ctx := context.Background()
 	for _, u := range []string{"me", "a", "b"} {
 		if _, err := db.UpdateProfile(ctx, u, ProfileUpdate{AllowType: new(AllowAny)}); err != nil {

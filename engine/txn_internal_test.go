@@ -6,19 +6,13 @@ import (
 	"context"
 	"testing"
 
-	"github.com/cockroachdb/pebble/v2/vfs"
-
 	"github.com/kithdb/kith/index"
 )
 
 func TestTxnTryUndoesCountersAndWrites(t *testing.T) {
-	db, err := Open("db", &Options{FS: vfs.NewMem()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openMemDB(t)
 	ctx := context.Background()
-	err = db.update(ctx, []string{"a", "b"}, func(tx *txn) error {
+	err := db.update(ctx, []string{"a", "b"}, func(tx *txn) error {
 		// item 1 succeeds: a.Friends = 1
 		if ie, ce := tx.try(func() error {
 			c, err := tx.counters("a")
