@@ -19,6 +19,22 @@ func (r *reader) decUint() (uint64, error) {
 	if r.d != nil {
 		return r.d.DecodeUint64()
 	}
+	return r.integer("uint64")
+}
+
+// decInt reads a signed integer as msgpack's DecodeInt64 does.
+func (r *reader) decInt() (int64, error) {
+	if r.d != nil {
+		return r.d.DecodeInt64()
+	}
+	v, err := r.integer("int64")
+	return int64(v), err
+}
+
+// integer reads any msgpack integer, or nil as 0, in bytes mode and
+// returns its 64 bits, sign-extended from a signed encoding: the bits
+// msgpack's DecodeUint64 and DecodeInt64 both return, as uint64 and int64.
+func (r *reader) integer(what string) (uint64, error) {
 	c, err := r.code()
 	if err != nil {
 		return 0, err
@@ -28,44 +44,6 @@ func (r *reader) decUint() (uint64, error) {
 	}
 	if msgpcode.IsFixedNum(c) {
 		return uint64(int8(c)), nil
-	}
-	switch c {
-	case msgpcode.Uint8:
-		n, err := r.fixed(1)
-		return n, err
-	case msgpcode.Int8:
-		n, err := r.fixed(1)
-		return uint64(int8(n)), err
-	case msgpcode.Uint16:
-		return r.fixed(2)
-	case msgpcode.Int16:
-		n, err := r.fixed(2)
-		return uint64(int16(n)), err
-	case msgpcode.Uint32:
-		return r.fixed(4)
-	case msgpcode.Int32:
-		n, err := r.fixed(4)
-		return uint64(int32(n)), err
-	case msgpcode.Uint64, msgpcode.Int64:
-		return r.fixed(8)
-	}
-	return 0, fmt.Errorf("msgpack: invalid code=%x decoding uint64", c)
-}
-
-// decInt reads a signed integer as msgpack's DecodeInt64 does.
-func (r *reader) decInt() (int64, error) {
-	if r.d != nil {
-		return r.d.DecodeInt64()
-	}
-	c, err := r.code()
-	if err != nil {
-		return 0, err
-	}
-	if c == msgpcode.Nil {
-		return 0, nil
-	}
-	if msgpcode.IsFixedNum(c) {
-		return int64(int8(c)), nil
 	}
 	var n uint64
 	switch c {
@@ -78,17 +56,17 @@ func (r *reader) decInt() (int64, error) {
 	case msgpcode.Uint64, msgpcode.Int64:
 		n, err = r.fixed(8)
 	default:
-		return 0, fmt.Errorf("msgpack: invalid code=%x decoding int64", c)
+		return 0, fmt.Errorf("msgpack: invalid code=%x decoding %s", c, what)
 	}
 	switch c {
 	case msgpcode.Int8:
-		return int64(int8(n)), err
+		n = uint64(int8(n))
 	case msgpcode.Int16:
-		return int64(int16(n)), err
+		n = uint64(int16(n))
 	case msgpcode.Int32:
-		return int64(int32(n)), err
+		n = uint64(int32(n))
 	}
-	return int64(n), err
+	return n, err
 }
 
 // decBool reads a bool; nil is false.
