@@ -9,8 +9,9 @@ import (
 // Counts returns uid's counters: friends, blocked, pending applications
 // in and out, unread applications, groups and the last event seq. They
 // are exact (kept in the same batch as every change), and reading them
-// costs one point read: the cheap way to show "123 friends" without
-// listing them. A user with no profile and no edge gets ErrNotFound.
+// costs at most one point read (none when the counters cache holds them):
+// the cheap way to show "123 friends" without listing them. A user with
+// no profile and no edge gets ErrNotFound.
 func (db *DB) Counts(ctx context.Context, uid string) (Counters, error) {
 	if err := db.enter(ctx); err != nil {
 		return Counters{}, err
