@@ -49,7 +49,7 @@ func (db *DB) ListApplications(ctx context.Context, uid string, dir Direction, o
 	if opts.Group != "" {
 		return page, fmt.Errorf("%w: ListApplications takes no group", ErrInvalidArgument)
 	}
-	err := db.list(ctx, uid, &opts, func(r *reader, c *Counters) error {
+	err := db.list(ctx, uid, &opts, nil, func(r *reader, c *Counters) error {
 		page.Seq, page.Unread = c.Seq, c.Unread
 		var in, out []ApplicationItem
 		var err error

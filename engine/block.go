@@ -92,7 +92,7 @@ func (db *DB) ListBlocked(ctx context.Context, owner string, opts ListOptions) (
 	if opts.Group != "" {
 		return page, ErrInvalidArgument
 	}
-	err := db.list(ctx, owner, &opts, func(r *reader, c *Counters) error {
+	err := db.list(ctx, owner, &opts, nil, func(r *reader, c *Counters) error {
 		page.Seq = c.Seq
 		var err error
 		page.Next, err = scanPage(r, index.Prefix(nil, index.KindBlock, owner), opts, func(peer string, val, key []byte) error {

@@ -64,7 +64,7 @@ func (e *ResyncError) Unwrap() error { return ErrResyncRequired }
 func (db *DB) Changes(ctx context.Context, uid string, afterSeq uint64, limit int) (ChangePage, error) {
 	page := ChangePage{Next: afterSeq}
 	opts := ListOptions{Limit: limit}
-	err := db.list(ctx, uid, &opts, func(r *reader, c *Counters) error {
+	err := db.list(ctx, uid, &opts, nil, func(r *reader, c *Counters) error {
 		seq := c.Seq
 		page.Seq = seq
 		if afterSeq > seq {

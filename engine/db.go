@@ -24,6 +24,7 @@ type DB struct {
 
 	profiles *cache.Cache[cachedProfile] // nil when Options.ProfileCache.Disabled
 	counters *cache.Cache[countersEntry] // for writes; nil when Options.ProfileCache.Disabled (txcache.go)
+	pages    *cache.Cache[cachedPage]    // first friend pages; nil when Options.ProfileCache.Disabled (pagecache.go)
 	loads    *loads                      // nil without Options.ProfileLoader
 
 	subs subscribers
@@ -86,6 +87,9 @@ func Open(dir string, opts *Options) (*DB, error) {
 	if db.counters, err = newCountersCache(o); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidOptions, err)
 	}
+	if db.pages, err = newPageCache(o); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidOptions, err)
+	}
 	if o.ProfileLoader != nil {
 		db.loads = newLoads(o.ProfileLoader)
 	}
@@ -122,6 +126,9 @@ func (db *DB) Close() error {
 	}
 	if db.counters != nil {
 		db.counters.Purge()
+	}
+	if db.pages != nil {
+		db.pages.Purge()
 	}
 	return db.pdb.Close()
 }

@@ -262,7 +262,7 @@ type GroupList struct {
 // counts and, if withMembers, their members.
 func (db *DB) ListGroups(ctx context.Context, owner string, withMembers bool) (GroupList, error) {
 	var out GroupList
-	err := db.list(ctx, owner, &ListOptions{}, func(r *reader, c *Counters) error {
+	err := db.list(ctx, owner, &ListOptions{}, nil, func(r *reader, c *Counters) error {
 		out.Seq = c.Seq
 		prefix := index.Prefix(nil, index.KindGroup, owner)
 		err := r.scan(prefix, nil, func(k, v []byte) (bool, error) {

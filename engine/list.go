@@ -39,30 +39,37 @@ type FriendPage struct {
 // not exist).
 func (db *DB) ListFriends(ctx context.Context, owner string, opts ListOptions) (FriendPage, error) {
 	var page FriendPage
-	err := db.list(ctx, owner, &opts, func(r *reader, c *Counters) error {
+	cached := func() (bool, error) { return db.cachedFirstPage(owner, &opts, &page) }
+	err := db.list(ctx, owner, &opts, cached, func(r *reader, c *Counters) error {
 		page.Seq = c.Seq
 		if opts.Group != "" {
 			return db.listGroupFriends(r, owner, &opts, &page)
 		}
-		prefix := index.Prefix(nil, index.KindFriend, owner)
-		page.Items = make([]Friend, 0, min(opts.Limit, 64))
-		var edges []FriendEdge // allocated a chunk at a time
-		var err error
-		page.Next, err = scanPage(r, prefix, opts, func(peer string, val []byte, key []byte) error {
-			if len(edges) == 0 {
-				edges = make([]FriendEdge, min(opts.Limit-len(page.Items), 64))
-			}
-			e := &edges[0]
-			edges = edges[1:]
-			if err := codec.Decode(val, e); err != nil {
-				return corrupt(key, err)
-			}
-			page.Items = append(page.Items, Friend{UserID: peer, Edge: e})
-			return nil
-		})
-		return err
+		return readFriendPage(r, owner, &opts, &page)
 	})
 	return page, err
+}
+
+// readFriendPage reads the page of owner's friend list that opts selects
+// (not a group's) into page's Items and Next.
+func readFriendPage(r *reader, owner string, opts *ListOptions, page *FriendPage) error {
+	prefix := index.Prefix(nil, index.KindFriend, owner)
+	page.Items = make([]Friend, 0, min(opts.Limit, 64))
+	var edges []FriendEdge // allocated a chunk at a time
+	var err error
+	page.Next, err = scanPage(r, prefix, *opts, func(peer string, val []byte, key []byte) error {
+		if len(edges) == 0 {
+			edges = make([]FriendEdge, min(opts.Limit-len(page.Items), 64))
+		}
+		e := &edges[0]
+		edges = edges[1:]
+		if err := codec.Decode(val, e); err != nil {
+			return corrupt(key, err)
+		}
+		page.Items = append(page.Items, Friend{UserID: peer, Edge: e})
+		return nil
+	})
+	return err
 }
 
 // listGroupFriends pages through the members of a group, reading each
@@ -95,7 +102,10 @@ func (db *DB) listGroupFriends(r *reader, owner string, opts *ListOptions, page 
 
 // list runs the common part of every List call: checks, one reader, and
 // the owner's counters (their Seq for the page) as of the reader's view.
-func (db *DB) list(ctx context.Context, owner string, opts *ListOptions, fn func(r *reader, c *Counters) error) error {
+// A non-nil cached runs after the checks and may answer the call from a
+// cache instead (ok).
+func (db *DB) list(ctx context.Context, owner string, opts *ListOptions,
+	cached func() (ok bool, err error), fn func(r *reader, c *Counters) error) error {
 	if err := db.enter(ctx); err != nil {
 		return err
 	}
@@ -105,6 +115,11 @@ func (db *DB) list(ctx context.Context, owner string, opts *ListOptions, fn func
 	}
 	if err := db.checkListOptions(opts); err != nil {
 		return err
+	}
+	if cached != nil {
+		if ok, err := cached(); ok || err != nil {
+			return err
+		}
 	}
 	r, c, err := db.readerWithCounters(owner)
 	if err != nil {

@@ -79,14 +79,15 @@ type Options struct {
 }
 
 // ProfileCacheOptions configures the cache of decoded profiles, and with
-// it the cache of users' counters: writes read the profiles and counters
-// of the users they lock from them, and List calls and Counts read the
-// counters from it (see engine/txcache.go for why both stay exact).
+// it two more: users' counters, which writes, List calls and Counts read,
+// and the first pages of friend lists (at most 100 friends each, 32 MiB in
+// all), which ListFriends serves. engine/txcache.go and pagecache.go say
+// why all three stay exact.
 type ProfileCacheOptions struct {
-	// Disabled turns both caches off: every read goes to Pebble.
+	// Disabled turns the three caches off: every read goes to Pebble.
 	Disabled bool
 	// Entries is the capacity in profiles, and also in counters (about
-	// 100 bytes each). The default is 100,000.
+	// 100 bytes each) and in first pages. The default is 100,000.
 	Entries int
 	// MaxBytes bounds the approximate memory of cached profiles. The
 	// default is 64 MiB.

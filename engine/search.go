@@ -55,7 +55,7 @@ func (db *DB) SearchFriends(ctx context.Context, owner string, opts SearchOption
 		return page, err
 	}
 	lo := ListOptions{After: opts.After, Limit: opts.Limit}
-	err = db.list(ctx, owner, &lo, func(r *reader, _ *Counters) error {
+	err = db.list(ctx, owner, &lo, nil, func(r *reader, _ *Counters) error {
 		s := &search{db: db, ctx: ctx, r: r, owner: owner, m: m, limit: lo.Limit, needProfile: opts.InNick}
 		return s.run(index.Prefix(nil, index.KindFriend, owner), lo.After, &page)
 	})

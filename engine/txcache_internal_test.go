@@ -6,9 +6,9 @@ import (
 )
 
 // A reader that meets a writer between its commit and its cache
-// write-through must not pair the committed page with the cached,
-// older counters: the writer holds the owner's lock then, so the reader
-// reads them through its own view.
+// write-through must not pair the committed page with the cached, older
+// counters, nor serve the cached, older first page: the writer holds the
+// owner's lock then, so the reader reads both through its own view.
 func TestReaderBetweenCommitAndWriteThrough(t *testing.T) {
 	db := openMemDB(t)
 	ctx := context.Background()
@@ -27,8 +27,11 @@ func TestReaderBetweenCommitAndWriteThrough(t *testing.T) {
 	if err := add("a"); err != nil {
 		t.Fatal(err)
 	}
-	before, err := db.Counts(ctx, "me") // cached now
+	before, err := db.Counts(ctx, "me") // counters cached now
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ListFriends(ctx, "me", ListOptions{}); err != nil { // first page cached now
 		t.Fatal(err)
 	}
 	committed, release := make(chan struct{}), make(chan struct{})

@@ -313,6 +313,7 @@ func (tx *txn) commit() error {
 		h()
 	}
 	tx.cacheCounters(err == nil)
+	tx.dropPages()
 	if err != nil {
 		return err
 	}

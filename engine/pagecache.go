@@ -1,0 +1,153 @@
+package engine
+
+import (
+	"errors"
+	"slices"
+
+	"github.com/kithdb/kith/cache"
+	"github.com/kithdb/kith/index"
+)
+
+// The first page of a friend list is what a client shows most (TAO's
+// assoc_range): db.pages keeps it decoded, by owner. Like the counters
+// cache (txcache.go) it is exact because of the owner's lock:
+//
+//   - a txn that stages any key of owner's friend list (kind f) drops
+//     owner's page after its commit, before it unlocks (dropPages);
+//     Import holds every lock and purges the cache;
+//   - ListFriends uses or fills a page only while it holds owner's lock
+//     (TryLock; a reader never waits), so no write of owner can commit
+//     in between. The page's Seq comes from the counters cache, under
+//     the same lock.
+//
+// Only first pages (no After, no Group) of at most maxCachedPage items
+// are cached: a miss reads the page under the lock, which writers of
+// that lock's users wait for.
+
+const (
+	// maxCachedPage bounds the items of a cached page, and so how long a
+	// miss holds the owner's lock.
+	maxCachedPage = 100
+	// pageCacheBytes bounds the memory of cached pages.
+	pageCacheBytes = 32 << 20
+)
+
+// cachedPage is the start of a friend list: its first items, and whether
+// they are all of it.
+type cachedPage struct {
+	items    []Friend // read-only: copied out for each caller
+	complete bool
+}
+
+// newPageCache returns the cache of first friend pages, or nil when the
+// profile cache is off.
+func newPageCache(o *Options) (*cache.Cache[cachedPage], error) {
+	if o.ProfileCache.Disabled {
+		return nil, nil
+	}
+	return cache.New[cachedPage](cache.Options{
+		Entries:  o.ProfileCache.Entries,
+		MaxBytes: pageCacheBytes,
+		Shards:   profileCacheShards(o.ProfileCache.Entries),
+	})
+}
+
+// page answers a first page of limit items from p, if p holds enough.
+func (p cachedPage) page(limit int) (items []Friend, next string, ok bool) {
+	switch {
+	case len(p.items) > limit:
+		return p.items[:limit], p.items[limit-1].UserID, true
+	case len(p.items) == limit && !p.complete:
+		return p.items, p.items[limit-1].UserID, true
+	case p.complete:
+		return p.items, "", true
+	}
+	return nil, "", false
+}
+
+// pageSize estimates the memory a cached page holds.
+func pageSize(items []Friend) int {
+	n := 64
+	for _, f := range items {
+		n += 120 + len(f.UserID) + len(f.Edge.Remark) + len(f.Edge.AddSource) + len(f.Edge.AddWording)
+		for _, g := range f.Edge.Groups {
+			n += 16 + len(g)
+		}
+		for k, v := range f.Edge.Custom {
+			n += 48 + len(k) + len(v)
+		}
+	}
+	return n
+}
+
+// dropPages drops the cached first pages of the owners whose friend
+// lists the txn's writes touch. The txn holds their locks.
+func (tx *txn) dropPages() {
+	if tx.db.pages == nil {
+		return
+	}
+	for _, op := range tx.ws.ops {
+		if len(op.key) == 0 || op.key[0] != index.KindFriend {
+			continue
+		}
+		owner, _, err := index.ReadString(op.key[1:])
+		if err != nil { // not a key kith writes: drop everything
+			tx.db.pages.Purge()
+			return
+		}
+		tx.db.pages.Remove(owner)
+	}
+}
+
+// cachedFirstPage answers ListFriends from the page cache, or reads the
+// page and caches it, while it holds owner's lock. ok is false when it
+// did neither (lock busy, no cache, or not a cacheable page): the caller
+// reads the page the usual way.
+func (db *DB) cachedFirstPage(owner string, opts *ListOptions, page *FriendPage) (ok bool, err error) {
+	if db.pages == nil || opts.After != "" || opts.Group != "" || opts.Limit > maxCachedPage {
+		return false, nil
+	}
+	mu := db.tryLockUser(owner)
+	if mu == nil {
+		return false, nil
+	}
+	defer mu.Unlock()
+	var r *reader // opened on a miss only
+	defer func() {
+		if r != nil {
+			err = errors.Join(err, r.close())
+		}
+	}()
+	open := func() (*reader, error) {
+		if r == nil {
+			r, err = db.newReader()
+		}
+		return r, err
+	}
+	c, err := db.countersLocked(owner, func(c *Counters) (bool, error) {
+		r, err := open()
+		if err != nil {
+			return false, err
+		}
+		return r.getRecord(index.Counters(nil, owner), c)
+	})
+	if err != nil {
+		return false, err
+	}
+	page.Seq = c.c.Seq
+	if p, hit := db.pages.Get(owner); hit {
+		if items, next, ok := p.page(opts.Limit); ok {
+			page.Items, page.Next = append(make([]Friend, 0, len(items)), items...), next
+			return true, nil
+		}
+	}
+	if _, err := open(); err != nil {
+		return false, err
+	}
+	if err := readFriendPage(r, owner, opts, page); err != nil {
+		return false, err
+	}
+	p := cachedPage{items: slices.Clone(page.Items), complete: page.Next == ""}
+	db.pages.Set(owner, p, pageSize(p.items), 0)
+	return true, nil
+}
