@@ -136,15 +136,22 @@ func (r *report) printLoad(b *strings.Builder) {
 	}
 }
 
-func (r *report) printResources(b *strings.Builder) {
-	pc := r.metrics.ProfileCache
-	b.WriteString("\n")
-	if lookups := pc.Hits + pc.Misses; lookups > 0 {
-		fmt.Fprintf(b, "profile cache  hit ratio %.1f%% (%s hits, %s misses, %s entries)\n",
-			100*float64(pc.Hits)/float64(lookups), count(pc.Hits), count(pc.Misses), count(pc.Entries))
-	} else {
-		b.WriteString("profile cache  no lookups\n")
+// printCache prints a cache's hit ratio.
+func printCache(b *strings.Builder, name string, st engine.CacheStats) {
+	lookups := st.Hits + st.Misses
+	if lookups == 0 {
+		fmt.Fprintf(b, "%s no lookups\n", name)
+		return
 	}
+	fmt.Fprintf(b, "%s hit ratio %.1f%% (%s hits, %s misses, %s entries)\n",
+		name, 100*float64(st.Hits)/float64(lookups), count(st.Hits), count(st.Misses), count(st.Entries))
+}
+
+func (r *report) printResources(b *strings.Builder) {
+	b.WriteString("\n")
+	printCache(b, "profile cache ", r.metrics.ProfileCache)
+	printCache(b, "counters cache", r.metrics.CountersCache)
+	printCache(b, "page cache    ", r.metrics.PageCache)
 	fmt.Fprintf(b, "disk           %s (%s B) in %s\n", humanBytes(uint64(r.diskBytes)), count(r.diskBytes), r.dir)
 	rss := "n/a"
 	if r.peakRSS > 0 {

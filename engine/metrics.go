@@ -2,8 +2,8 @@ package engine
 
 import "github.com/kithdb/kith/cache"
 
-// CacheStats counts the profile cache's hits, misses, evictions and
-// expirations, and holds its size.
+// CacheStats counts a cache's hits, misses, evictions and expirations,
+// and holds its size.
 type CacheStats = cache.Stats
 
 // Metrics is a snapshot of the DB's internal counters.
@@ -11,6 +11,10 @@ type Metrics struct {
 	// ProfileCache holds the profile cache's hits, misses, evictions,
 	// expirations and size; zero when the cache is disabled.
 	ProfileCache CacheStats
+	// CountersCache and PageCache are the same for the cache of users'
+	// counters and the cache of first friend pages (see
+	// ProfileCacheOptions); zero when disabled.
+	CountersCache, PageCache CacheStats
 	// Pebble is Pebble's own metrics report (levels, compactions, block
 	// cache, write amplification), as text.
 	Pebble string
@@ -37,6 +41,8 @@ func (db *DB) Metrics() Metrics {
 	var m Metrics
 	if db.profiles != nil {
 		m.ProfileCache = db.profiles.Stats()
+		m.CountersCache = db.counters.Stats()
+		m.PageCache = db.pages.Stats()
 	}
 	if db.loads != nil {
 		m.ProfileLoads, m.ProfileLoadErrors = db.loads.count.Load(), db.loads.errors.Load()
