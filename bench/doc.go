@@ -31,9 +31,9 @@
 // The report (report.go) has, per operation, the calls, ops/s, mean,
 // p50/p99/p99.9 and max latency (log-linear histograms within 1.6 %,
 // hist.go) and the calls refused with a result code (ErrNotFriends,
-// ErrFriendLimit, ...: outcomes, not failures); then the hit ratios of the profile, counters
-// and page caches, bytes on disk, peak Go heap and RSS, Pebble's write
-// amplification and the wall time. Ctrl-C stops the run and prints the
+// ErrFriendLimit, ...: outcomes, not failures); then the hit ratios of
+// the profile, counters and page caches, bytes on disk, peak Go heap and
+// RSS, Pebble's write amplification and the wall time. Ctrl-C stops the run and prints the
 // report so far. Writes are not synced unless -sync. Without -dir the
 // store is a temp dir removed at exit. Any error exits with status 1.
 //
