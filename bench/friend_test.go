@@ -35,6 +35,22 @@ func BenchmarkDB_CheckFriends(b *testing.B) {
 		}
 		reportOps(b, n)
 	})
+	// One peer at a time, as a chat screen checks the relation it shows:
+	// the data set's peers in turn, half of them in neither list.
+	b.Run("ids=1/type=both", func(b *testing.B) {
+		db := openDB(b, social.path(b), nil)
+		ids := shuffled(checkPeerIDs())
+		b.ReportAllocs()
+		n := 0
+		for b.Loop() {
+			res, err := db.CheckFriends(ctx, checkOwner, ids[n%len(ids):n%len(ids)+1], engine.CheckBoth)
+			if err != nil || res[0].Err != nil {
+				b.Fatal(err, res[0].Err)
+			}
+			n++
+		}
+		reportOps(b, n)
+	})
 }
 
 // wantCheckRelations returns the relation the data set gives each of ids.
@@ -74,6 +90,20 @@ func BenchmarkRaw_CheckFriends(b *testing.B) {
 		n := 0
 		for b.Loop() {
 			if err := rawCheckFriends(db, checkOwner, ids, got); err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		reportOps(b, n)
+	})
+	b.Run("ids=1/type=both", func(b *testing.B) {
+		db := openRaw(b, social.path(b), nil)
+		ids := shuffled(checkPeerIDs())
+		got := make([]engine.Relation, 1)
+		b.ReportAllocs()
+		n := 0
+		for b.Loop() {
+			if err := rawCheckFriends(db, checkOwner, ids[n%len(ids):n%len(ids)+1], got); err != nil {
 				b.Fatal(err)
 			}
 			n++

@@ -188,14 +188,24 @@ func validByID(ids []string, errs []error) []int {
 	return order
 }
 
+// fewProbes is the most keys probeSorted probes with point reads.
+const fewProbes = 8
+
 // probeSorted reports for each item whether its key exists. The keys must
 // ascend with the order of items.
 func probeSorted(r *reader, order []int, key func(dst []byte, i int) []byte) ([]bool, error) {
 	found := make([]bool, len(order))
+	// A few keys are cheaper to probe one by one, a miss costing a bloom
+	// filter check per level; many ascending keys are cheaper to seek in
+	// order, each seek stepping forward from the last.
+	probe := r.seek
+	if len(order) <= fewProbes {
+		probe = r.get
+	}
 	var buf []byte
 	for j, i := range order {
 		buf = key(buf[:0], i)
-		_, ok, err := r.seek(buf)
+		_, ok, err := probe(buf)
 		if err != nil {
 			return nil, err
 		}
