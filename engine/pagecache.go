@@ -28,8 +28,6 @@ const (
 	// maxCachedPage bounds the items of a cached page, and so how long a
 	// miss holds the owner's lock.
 	maxCachedPage = 100
-	// pageCacheBytes bounds the memory of cached pages.
-	pageCacheBytes = 32 << 20
 )
 
 // cachedPage is the start of a friend list: its first items, and whether
@@ -47,7 +45,7 @@ func newPageCache(o *Options) (*cache.Cache[cachedPage], error) {
 	}
 	return cache.New[cachedPage](cache.Options{
 		Entries:  o.ProfileCache.Entries,
-		MaxBytes: pageCacheBytes,
+		MaxBytes: o.ProfileCache.MaxBytes, // the profiles' budget, again
 		Shards:   profileCacheShards(o.ProfileCache.Entries),
 	})
 }
