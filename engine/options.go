@@ -80,17 +80,17 @@ type Options struct {
 
 // ProfileCacheOptions configures the cache of decoded profiles, and with
 // it two more: users' counters, which writes, List calls and Counts read,
-// and the first pages of friend lists (at most 100 friends each, 32 MiB in
-// all), which ListFriends serves. engine/txcache.go and pagecache.go say
-// why all three stay exact.
+// and the first pages of friend lists (at most 100 friends each), which
+// ListFriends serves. engine/txcache.go and pagecache.go say why all three
+// stay exact.
 type ProfileCacheOptions struct {
 	// Disabled turns the three caches off: every read goes to Pebble.
 	Disabled bool
 	// Entries is the capacity in profiles, and also in counters (about
 	// 100 bytes each) and in first pages. The default is 100,000.
 	Entries int
-	// MaxBytes bounds the approximate memory of cached profiles. The
-	// default is 64 MiB.
+	// MaxBytes bounds the approximate memory of cached profiles, and
+	// separately that of cached first pages. The default is 64 MiB.
 	MaxBytes int64
 	// StrangerTTL is how long a profile from the ProfileLoader is served
 	// from the cache to a viewer whose list does not hold its user. The
