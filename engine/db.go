@@ -84,10 +84,11 @@ func Open(dir string, opts *Options) (*DB, error) {
 		db.profiles = c
 	}
 	var err error
-	if db.counters, err = newCountersCache(o); err != nil {
+	if db.counters, err = newUserCache[countersEntry](o, 0); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidOptions, err)
 	}
-	if db.pages, err = newPageCache(o); err != nil {
+	// The pages get the profiles' byte budget again.
+	if db.pages, err = newUserCache[cachedPage](o, o.ProfileCache.MaxBytes); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidOptions, err)
 	}
 	if o.ProfileLoader != nil {

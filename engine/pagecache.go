@@ -4,7 +4,6 @@ import (
 	"errors"
 	"slices"
 
-	"github.com/kithdb/kith/cache"
 	"github.com/kithdb/kith/index"
 )
 
@@ -22,7 +21,8 @@ import (
 //
 // Only first pages (no After, no Group) of at most maxCachedPage items
 // are cached: a miss reads the page under the lock, which writers of
-// that lock's users wait for.
+// that lock's users wait for. The cache holds ProfileCache.Entries pages
+// and ProfileCache.MaxBytes of them at most (pageSize estimates).
 
 const (
 	// maxCachedPage bounds the items of a cached page, and so how long a
@@ -35,19 +35,6 @@ const (
 type cachedPage struct {
 	items    []Friend // read-only: copied out for each caller
 	complete bool
-}
-
-// newPageCache returns the cache of first friend pages, or nil when the
-// profile cache is off.
-func newPageCache(o *Options) (*cache.Cache[cachedPage], error) {
-	if o.ProfileCache.Disabled {
-		return nil, nil
-	}
-	return cache.New[cachedPage](cache.Options{
-		Entries:  o.ProfileCache.Entries,
-		MaxBytes: o.ProfileCache.MaxBytes, // the profiles' budget, again
-		Shards:   profileCacheShards(o.ProfileCache.Entries),
-	})
 }
 
 // page answers a first page of limit items from p, if p holds enough.

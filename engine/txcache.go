@@ -34,15 +34,16 @@ type countersEntry struct {
 	stored bool
 }
 
-// newCountersCache returns the cache of counters, or nil when the
-// profile cache is off.
-func newCountersCache(o *Options) (*cache.Cache[countersEntry], error) {
+// newUserCache returns a cache keyed by user ID, sized like the profile
+// cache (maxBytes 0: no byte bound), or nil when the profile cache is off.
+func newUserCache[V any](o *Options, maxBytes int64) (*cache.Cache[V], error) {
 	if o.ProfileCache.Disabled {
 		return nil, nil
 	}
-	return cache.New[countersEntry](cache.Options{
-		Entries: o.ProfileCache.Entries,
-		Shards:  profileCacheShards(o.ProfileCache.Entries),
+	return cache.New[V](cache.Options{
+		Entries:  o.ProfileCache.Entries,
+		MaxBytes: maxBytes,
+		Shards:   profileCacheShards(o.ProfileCache.Entries),
 	})
 }
 
