@@ -24,13 +24,10 @@ func (db *DB) Counts(ctx context.Context, uid string) (Counters, error) {
 	defer keyBufs.Put(buf)
 	*buf = index.Counters((*buf)[:0], uid)
 	read := func(c *Counters) (bool, error) { return db.getRecord(*buf, c) }
-	var e countersEntry
-	var err error
-	if mu := db.tryLockUser(uid); mu != nil {
-		e, err = db.countersLocked(uid, read)
+	mu := db.tryLockUser(uid)
+	e, err := db.countersOf(uid, mu != nil, read)
+	if mu != nil {
 		mu.Unlock()
-	} else {
-		e.stored, err = read(&e.c)
 	}
 	if err != nil || e.stored {
 		return e.c, err

@@ -142,13 +142,9 @@ func (db *DB) readerWithCounters(owner string) (r *reader, c Counters, err error
 	if r, err = db.newReader(); err != nil {
 		return nil, c, err
 	}
-	read := func(c *Counters) (bool, error) { return r.getRecord(index.Counters(nil, owner), c) }
-	var e countersEntry
-	if mu != nil {
-		e, err = db.countersLocked(owner, read)
-	} else {
-		_, err = read(&e.c)
-	}
+	e, err := db.countersOf(owner, mu != nil, func(c *Counters) (bool, error) {
+		return r.getRecord(index.Counters(nil, owner), c)
+	})
 	if err != nil {
 		return nil, c, errors.Join(err, r.close())
 	}

@@ -109,7 +109,7 @@ func (db *DB) cachedFirstPage(owner string, opts *ListOptions, page *FriendPage)
 		}
 		return r, err
 	}
-	c, err := db.countersLocked(owner, func(c *Counters) (bool, error) {
+	c, err := db.countersOf(owner, true, func(c *Counters) (bool, error) {
 		r, err := open()
 		if err != nil {
 			return false, err

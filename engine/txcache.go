@@ -47,14 +47,6 @@ func newUserCache[V any](o *Options, maxBytes int64) (*cache.Cache[V], error) {
 	})
 }
 
-// cachedCounters returns uid's cache entry. The caller holds uid's lock.
-func (db *DB) cachedCounters(uid string) (countersEntry, bool) {
-	if db.counters == nil {
-		return countersEntry{}, false
-	}
-	return db.counters.Get(uid)
-}
-
 // tryLockUser takes uid's lock for a reader that wants its cached
 // counters, and returns it; nil when uid's lock is busy (a reader never
 // waits) or there is no counters cache. Hold it briefly: opening a reader
@@ -70,18 +62,23 @@ func (db *DB) tryLockUser(uid string) *sync.Mutex {
 	return mu
 }
 
-// countersLocked returns uid's counters entry for a caller holding uid's
-// lock: cached, or got with read and cached.
-func (db *DB) countersLocked(uid string, read func(c *Counters) (stored bool, err error)) (countersEntry, error) {
-	if e, ok := db.counters.Get(uid); ok {
-		return e, nil
+// countersOf returns uid's counters entry: when the caller holds uid's
+// lock (locked), from the counters cache, read and cached on a miss;
+// otherwise, or without a cache, from read.
+func (db *DB) countersOf(uid string, locked bool, read func(c *Counters) (stored bool, err error)) (countersEntry, error) {
+	if locked && db.counters != nil {
+		if e, ok := db.counters.Get(uid); ok {
+			return e, nil
+		}
 	}
 	var e countersEntry
 	var err error
 	if e.stored, err = read(&e.c); err != nil {
 		return countersEntry{}, err
 	}
-	db.counters.Set(uid, e, 0, 0)
+	if locked && db.counters != nil {
+		db.counters.Set(uid, e, 0, 0)
+	}
 	return e, nil
 }
 

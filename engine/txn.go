@@ -264,20 +264,15 @@ func (tx *txn) loadCounters(uid string) (*txCounters, error) {
 	if c, ok := tx.cnt[uid]; ok {
 		return c, nil
 	}
-	c := &txCounters{}
-	if e, ok := tx.db.cachedCounters(uid); ok {
-		c.c = e.c
-	} else {
-		stored, err := tx.getRecord(index.Counters(nil, uid), &c.c)
-		if err != nil {
-			return nil, err
-		}
-		if tx.db.counters != nil {
-			// Exact: we hold uid's lock. (A txn loads a user's
-			// counters before staging any change of them.)
-			tx.db.counters.Set(uid, countersEntry{c: c.c, stored: stored}, 0, 0)
-		}
+	// A txn loads a user's counters before it stages any change of them,
+	// so reading through the txn reads the store.
+	e, err := tx.db.countersOf(uid, true, func(c *Counters) (bool, error) {
+		return tx.getRecord(index.Counters(nil, uid), c)
+	})
+	if err != nil {
+		return nil, err
 	}
+	c := &txCounters{c: e.c}
 	tx.cnt[uid] = c
 	return c, nil
 }
