@@ -195,17 +195,24 @@ func (p *importPlan) orderPairs(l *edgeList, first, second func(k int) uint32) [
 	return order
 }
 
+// findPairDuplicates reports the pairs of l that appear twice in order
+// (sorted, so duplicates are neighbours), naming them as what a -> b.
+func (p *importPlan) findPairDuplicates(l *edgeList, order []uint32, what string) {
+	p.findDuplicates(len(order), func(i int) bool {
+		x, y := int(order[i]), int(order[i-1])
+		return l.a.at(x) == l.a.at(y) && l.b.at(x) == l.b.at(y)
+	}, func(i int) uint32 { return l.line.at(int(order[i])) }, func(i int) string {
+		k := int(order[i])
+		return fmt.Sprintf("%s %q -> %q", what, p.im.ids[l.a.at(k)], p.im.ids[l.b.at(k)])
+	})
+}
+
 func (p *importPlan) orderBlocks() {
 	b := &p.im.blocks
 	owner := func(k int) uint32 { return b.a.at(k) }
 	target := func(k int) uint32 { return b.b.at(k) }
 	p.blocks = p.orderPairs(b, owner, target)
-	p.findDuplicates(len(p.blocks), func(i int) bool {
-		x, y := p.blocks[i], p.blocks[i-1]
-		return b.a.at(int(x)) == b.a.at(int(y)) && b.b.at(int(x)) == b.b.at(int(y))
-	}, func(i int) uint32 { return b.line.at(int(p.blocks[i])) }, func(i int) string {
-		return fmt.Sprintf("block %q -> %q", p.im.ids[b.a.at(int(p.blocks[i]))], p.im.ids[b.b.at(int(p.blocks[i]))])
-	})
+	p.findPairDuplicates(b, p.blocks, "block")
 	p.blocksRev = p.orderPairs(b, target, owner)
 }
 
@@ -214,12 +221,7 @@ func (p *importPlan) orderApps() {
 	from := func(k int) uint32 { return a.a.at(k) }
 	to := func(k int) uint32 { return a.b.at(k) }
 	p.apps = p.orderPairs(a, to, from)
-	p.findDuplicates(len(p.apps), func(i int) bool {
-		x, y := p.apps[i], p.apps[i-1]
-		return a.a.at(int(x)) == a.a.at(int(y)) && a.b.at(int(x)) == a.b.at(int(y))
-	}, func(i int) uint32 { return a.line.at(int(p.apps[i])) }, func(i int) string {
-		return fmt.Sprintf("application %q -> %q", p.im.ids[a.a.at(int(p.apps[i]))], p.im.ids[a.b.at(int(p.apps[i]))])
-	})
+	p.findPairDuplicates(a, p.apps, "application")
 	p.appsRev = p.orderPairs(a, from, to)
 	for _, k := range p.apps { // crossing applications: from -> to and to -> from
 		if j, ok := p.findApp(a.b.at(int(k)), a.a.at(int(k))); ok && a.line.at(int(j)) < a.line.at(int(k)) {
