@@ -384,13 +384,17 @@ func (w *worker) unblock() error {
 }
 
 // unfriend ends a generated friendship both ways.
-func (w *worker) unfriend() error {
+func (w *worker) unfriend() error { return w.deleteGenerated(engine.DeleteBoth) }
+
+// deleteGenerated deletes a generated edge of a random user, one way or
+// both.
+func (w *worker) deleteGenerated(typ engine.DeleteType) error {
 	u := w.user()
 	f := w.friendOf(u)
 	if f == u {
 		return nil
 	}
-	res, err := w.db.DeleteFriends(w.ctx, w.uid(u), []string{w.uid(f)}, engine.DeleteBoth)
+	res, err := w.db.DeleteFriends(w.ctx, w.uid(u), []string{w.uid(f)}, typ)
 	if err != nil {
 		return err
 	}
@@ -431,18 +435,7 @@ func (w *worker) addLink() error {
 }
 
 // deleteLink removes a generated edge (LinkBench delete_link).
-func (w *worker) deleteLink() error {
-	u := w.user()
-	f := w.friendOf(u)
-	if f == u {
-		return nil
-	}
-	res, err := w.db.DeleteFriends(w.ctx, w.uid(u), []string{w.uid(f)}, engine.DeleteSingle)
-	if err != nil {
-		return err
-	}
-	return res[0].Err
-}
+func (w *worker) deleteLink() error { return w.deleteGenerated(engine.DeleteSingle) }
 
 // updateLink changes the remark of a generated edge (LinkBench update_link).
 func (w *worker) updateLink() error {
