@@ -154,8 +154,12 @@ func relation(mine, theirs bool) engine.Relation {
 	return engine.NoRelation
 }
 
-// listPage is the page size of the ListFriends benchmarks.
-const listPage = 100
+// listPage is the page size of the ListFriends benchmarks that page
+// through a list; firstPage that of the first-page ones.
+const (
+	listPage  = 100
+	firstPage = 20
+)
 
 // listCursors are the After values of every page of listOwner's friends:
 // "" for the first, then the last friend of the page before.
@@ -191,6 +195,21 @@ func BenchmarkDB_ListFriends(b *testing.B) {
 		}
 		reportOps(b, n)
 	})
+	// The first page of 20, what a friend-list screen opens with (the tao
+	// mix's call): the page cache answers it.
+	b.Run(fmt.Sprintf("page=%d/first", firstPage), func(b *testing.B) {
+		db := openDB(b, social.path(b), nil)
+		b.ReportAllocs()
+		n := 0
+		for b.Loop() {
+			page, err := db.ListFriends(ctx, listOwner, engine.ListOptions{Limit: firstPage})
+			if err != nil || len(page.Items) != firstPage {
+				b.Fatal(err, len(page.Items))
+			}
+			n++
+		}
+		reportOps(b, n)
+	})
 }
 
 func BenchmarkRaw_ListFriends(b *testing.B) {
@@ -200,7 +219,7 @@ func BenchmarkRaw_ListFriends(b *testing.B) {
 		page := make([]engine.Friend, 0, listPage)
 		for _, after := range cursors {
 			var err error
-			if page, err = rawListFriends(db, listOwner, after, page[:0]); err != nil {
+			if page, err = rawListFriends(db, listOwner, after, listPage, page[:0]); err != nil {
 				b.Fatal(err)
 			}
 			if len(page) != listPage {
@@ -211,8 +230,22 @@ func BenchmarkRaw_ListFriends(b *testing.B) {
 		n := 0
 		for b.Loop() {
 			var err error
-			if page, err = rawListFriends(db, listOwner, cursors[n%len(cursors)], page[:0]); err != nil {
+			if page, err = rawListFriends(db, listOwner, cursors[n%len(cursors)], listPage, page[:0]); err != nil {
 				b.Fatal(err)
+			}
+			n++
+		}
+		reportOps(b, n)
+	})
+	b.Run(fmt.Sprintf("page=%d/first", firstPage), func(b *testing.B) {
+		db := openRaw(b, social.path(b), nil)
+		page := make([]engine.Friend, 0, firstPage)
+		b.ReportAllocs()
+		n := 0
+		for b.Loop() {
+			var err error
+			if page, err = rawListFriends(db, listOwner, "", firstPage, page[:0]); err != nil || len(page) != firstPage {
+				b.Fatal(err, len(page))
 			}
 			n++
 		}
@@ -220,10 +253,10 @@ func BenchmarkRaw_ListFriends(b *testing.B) {
 	})
 }
 
-// rawListFriends reads the page of owner's friends after `after` with one
+// rawListFriends reads the page of limit friends of owner after `after` with one
 // iterator bounded to owner's friend prefix, decoding each peer ID and
 // FriendEdge, and appends it to page.
-func rawListFriends(db *pebble.DB, owner, after string, page []engine.Friend) ([]engine.Friend, error) {
+func rawListFriends(db *pebble.DB, owner, after string, limit int, page []engine.Friend) ([]engine.Friend, error) {
 	prefix := index.Prefix(nil, index.KindFriend, owner)
 	it, err := db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: index.PrefixEnd(nil, prefix)})
 	if err != nil {
@@ -236,7 +269,7 @@ func rawListFriends(db *pebble.DB, owner, after string, page []engine.Friend) ([
 			valid = it.Next()
 		}
 	}
-	for ; valid && len(page) < listPage; valid = it.Next() {
+	for ; valid && len(page) < limit; valid = it.Next() {
 		peer, _, err := index.ReadString(it.Key()[len(prefix):])
 		if err != nil {
 			return page, err
