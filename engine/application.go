@@ -75,8 +75,8 @@ func readIncoming(r *reader, uid string, opts ListOptions) ([]ApplicationItem, e
 	opts.Limit++ // one more tells whether a next page exists
 	_, err := scanPage(r, index.Prefix(nil, index.KindAppIn, uid), opts, func(from string, val, key []byte) error {
 		a := new(Application)
-		if err := codec.Decode(val, a); err != nil {
-			return corrupt(key, err)
+		if err := decodeAt(key, val, a); err != nil {
+			return err
 		}
 		items = append(items, ApplicationItem{From: from, To: uid, Application: a})
 		return nil

@@ -97,8 +97,8 @@ func (db *DB) ListBlocked(ctx context.Context, owner string, opts ListOptions) (
 		var err error
 		page.Next, err = scanPage(r, index.Prefix(nil, index.KindBlock, owner), opts, func(peer string, val, key []byte) error {
 			var b codec.BlockEdge
-			if err := codec.Decode(val, &b); err != nil {
-				return corrupt(key, err)
+			if err := decodeAt(key, val, &b); err != nil {
+				return err
 			}
 			page.Items = append(page.Items, Blocked{UserID: peer, CreatedAt: b.CreatedAt})
 			return nil

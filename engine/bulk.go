@@ -192,8 +192,8 @@ func (db *DB) getRecord(key []byte, rec codec.Record) (ok bool, err error) {
 		return false, err
 	}
 	defer closer.Close()
-	if err := codec.Decode(val, rec); err != nil {
-		return false, corrupt(key, err)
+	if err := decodeAt(key, val, rec); err != nil {
+		return false, err
 	}
 	return true, nil
 }

@@ -99,8 +99,8 @@ func decodeEvent(uid string, prefixLen int, k, v []byte) (Event, error) {
 		return Event{}, corrupt(k, fmt.Errorf("event key of %d bytes", len(k)))
 	}
 	var rec codec.Event
-	if err := codec.Decode(v, &rec); err != nil {
-		return Event{}, corrupt(k, err)
+	if err := decodeAt(k, v, &rec); err != nil {
+		return Event{}, err
 	}
 	return eventOf(uid, beUint64(k[prefixLen:]), &rec), nil
 }

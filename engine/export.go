@@ -76,18 +76,10 @@ func (x *exporter) each(kind byte, fn func(k index.Key, val []byte) (*ImportReco
 	})
 }
 
-// decode decodes a value into rec, naming the key on failure.
-func decodeAt(k index.Key, val []byte, rec codec.Record) error {
-	if err := codec.Decode(val, rec); err != nil {
-		return corrupt(k.Append(nil), err)
-	}
-	return nil
-}
-
 func (x *exporter) profiles() error {
 	return x.each(index.KindProfile, func(k index.Key, val []byte) (*ImportRecord, error) {
 		var p Profile
-		if err := decodeAt(k, val, &p); err != nil {
+		if err := decodeAt(k.Append(nil), val, &p); err != nil {
 			return nil, err
 		}
 		rec, err := profileRecord(k.Owner, &p)
@@ -128,7 +120,7 @@ func (x *exporter) bareUsers() error {
 func (x *exporter) groups() error {
 	return x.each(index.KindGroup, func(k index.Key, val []byte) (*ImportRecord, error) {
 		var g codec.Group
-		if err := decodeAt(k, val, &g); err != nil {
+		if err := decodeAt(k.Append(nil), val, &g); err != nil {
 			return nil, err
 		}
 		return &ImportRecord{Group: &GroupRecord{Owner: k.Owner, Name: k.Group, CreateTime: new(g.CreatedAt)}}, nil
@@ -138,7 +130,7 @@ func (x *exporter) groups() error {
 func (x *exporter) friends() error {
 	return x.each(index.KindFriend, func(k index.Key, val []byte) (*ImportRecord, error) {
 		var e FriendEdge
-		if err := decodeAt(k, val, &e); err != nil {
+		if err := decodeAt(k.Append(nil), val, &e); err != nil {
 			return nil, err
 		}
 		return &ImportRecord{Friend: &FriendRecord{Owner: k.Owner, Friend: k.Peer, Remark: e.Remark,
@@ -150,7 +142,7 @@ func (x *exporter) friends() error {
 func (x *exporter) blocks() error {
 	return x.each(index.KindBlock, func(k index.Key, val []byte) (*ImportRecord, error) {
 		var b codec.BlockEdge
-		if err := decodeAt(k, val, &b); err != nil {
+		if err := decodeAt(k.Append(nil), val, &b); err != nil {
 			return nil, err
 		}
 		return &ImportRecord{Block: &BlockRecord{Owner: k.Owner, Target: k.Peer, AddTime: new(b.CreatedAt)}}, nil
@@ -160,7 +152,7 @@ func (x *exporter) blocks() error {
 func (x *exporter) applications() error {
 	return x.each(index.KindAppIn, func(k index.Key, val []byte) (*ImportRecord, error) {
 		var a Application
-		if err := decodeAt(k, val, &a); err != nil {
+		if err := decodeAt(k.Append(nil), val, &a); err != nil {
 			return nil, err
 		}
 		return &ImportRecord{Application: &ApplicationRecord{From: k.Peer, To: k.Owner, Wording: a.Wording,

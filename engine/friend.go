@@ -271,8 +271,8 @@ func readEdges(r *reader, owner string, fs []Friend, order []int) error {
 			continue
 		}
 		e := new(FriendEdge)
-		if err := codec.Decode(val, e); err != nil {
-			return corrupt(key, err)
+		if err := decodeAt(key, val, e); err != nil {
+			return err
 		}
 		fs[i].Edge = e
 	}

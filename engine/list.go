@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/kithdb/kith/codec"
 	"github.com/kithdb/kith/index"
 )
 
@@ -63,8 +62,8 @@ func readFriendPage(r *reader, owner string, opts *ListOptions, page *FriendPage
 		}
 		e := &edges[0]
 		edges = edges[1:]
-		if err := codec.Decode(val, e); err != nil {
-			return corrupt(key, err)
+		if err := decodeAt(key, val, e); err != nil {
+			return err
 		}
 		page.Items = append(page.Items, Friend{UserID: peer, Edge: e})
 		return nil

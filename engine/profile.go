@@ -244,8 +244,8 @@ func (db *DB) readProfile(r *reader, m profileMiss, it *ProfileResult) (found bo
 		return false, err
 	}
 	p := new(Profile)
-	if err := codec.Decode(val, p); err != nil {
-		return false, corrupt(m.key, err)
+	if err := decodeAt(m.key, val, p); err != nil {
+		return false, err
 	}
 	it.Profile = p
 	db.fillProfile(it.UserID, p, m.tok)

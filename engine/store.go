@@ -176,10 +176,19 @@ func (r *reader) getRecord(key []byte, rec codec.Record) (ok bool, err error) {
 	if err != nil || !ok {
 		return false, err
 	}
-	if err := codec.Decode(val, rec); err != nil {
-		return false, corrupt(key, err)
+	if err := decodeAt(key, val, rec); err != nil {
+		return false, err
 	}
 	return true, nil
+}
+
+// decodeAt decodes the value stored under key into rec; a value that does
+// not decode is a *CorruptError naming key.
+func decodeAt(key, val []byte, rec codec.Record) error {
+	if err := codec.Decode(val, rec); err != nil {
+		return corrupt(key, err)
+	}
+	return nil
 }
 
 // commitOps commits the latest write of every key of a write set as one

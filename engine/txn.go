@@ -177,8 +177,8 @@ func (tx *txn) getRecord(key []byte, rec codec.Record) (ok bool, err error) {
 	if err != nil || !ok {
 		return false, err
 	}
-	if err := codec.Decode(val, rec); err != nil {
-		return false, corrupt(key, err)
+	if err := decodeAt(key, val, rec); err != nil {
+		return false, err
 	}
 	return true, nil
 }
