@@ -26,6 +26,7 @@ type config struct {
 	profileCache int   // profile cache entries; 0 turns it off
 	dir          string
 	seed         uint64
+	cpuProfile   string // write a CPU profile of the run phase here
 }
 
 func main() {
@@ -61,6 +62,7 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&cfg.profileCache, "profile-cache", 100_000, "profile cache entries (0: off)")
 	fs.StringVar(&cfg.dir, "dir", "", "keep the store in this directory; a store already holding the graph is reused (default: a temp dir removed at exit)")
 	fs.Uint64Var(&cfg.seed, "seed", 1, "seed of the graph and of the operations")
+	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write a CPU profile of the run phase (not the load) to this file, for go tool pprof")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}

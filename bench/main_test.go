@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
+	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -120,5 +123,29 @@ func TestProfileUpdateDeterministic(t *testing.T) {
 	}
 	if n := len(*a.FaceURL); n < 50 || n > 70 {
 		t.Errorf("face URL of %d bytes, want about 60", n)
+	}
+}
+
+// TestRunCPUProfile: -cpuprofile leaves a CPU profile (pprof's format, a
+// gzipped protocol buffer).
+func TestRunCPUProfile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cpu.prof")
+	cfg := config{users: 500, friends: 10, workload: "tao", duration: 50 * time.Millisecond,
+		concurrency: 1, cacheMiB: 64, profileCache: 1000, seed: 5, cpuProfile: path}
+	var out, logs bytes.Buffer
+	if err := run(ctx, cfg, &out, &logs); err != nil {
+		t.Fatalf("run: %v\n%s", err, logs.String())
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatalf("-cpuprofile wrote no gzip stream: %v", err)
+	}
+	if n, err := io.Copy(io.Discard, zr); err != nil || n == 0 {
+		t.Errorf("-cpuprofile: %d bytes of profile, %v", n, err)
 	}
 }

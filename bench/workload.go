@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -120,6 +122,10 @@ func (w *workload) runMix(ctx context.Context, db *engine.DB, g *graph, m *mix, 
 		last.at, last.calls = el, n
 		return fmt.Sprintf("run: %s %v/%v  %s ops/s  %s calls", m.name, el.Round(100*time.Millisecond), w.cfg.duration, si(rate), count(n))
 	})
+	stopProfile, err := startCPUProfile(w.cfg.cpuProfile)
+	if err != nil {
+		return err
+	}
 	deadline := time.Now().Add(w.cfg.duration)
 	start := time.Now()
 	errs := make([]error, len(workers))
@@ -133,7 +139,26 @@ func (w *workload) runMix(ctx context.Context, db *engine.DB, g *graph, m *mix, 
 	if ctx.Err() != nil {
 		rep.interrupted = "during the run"
 	}
-	return errors.Join(errs...)
+	return errors.Join(append(errs, stopProfile())...)
+}
+
+// startCPUProfile starts a CPU profile written to path, and returns the
+// function that ends it; no path, no profile.
+func startCPUProfile(path string) (stop func() error, err error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return nil, errors.Join(err, f.Close())
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}, nil
 }
 
 func (w *workload) logf(format string, args ...any) {

@@ -7,8 +7,9 @@ import (
 
 // A reader that meets a writer between its commit and its cache
 // write-through must not pair the committed page with the cached, older
-// counters, nor serve the cached, older first page: the writer holds the
-// owner's lock then, so the reader reads both through its own view.
+// counters, nor serve the cached, older first page, nor answer a relation
+// check from them: the writer holds the owner's lock then, so the reader
+// reads through its own view.
 func TestReaderBetweenCommitAndWriteThrough(t *testing.T) {
 	db := openMemDB(t)
 	ctx := context.Background()
@@ -48,12 +49,19 @@ func TestReaderBetweenCommitAndWriteThrough(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, cerr := db.Counts(ctx, "me")
+	mine, merr := db.CheckFriends(ctx, "me", []string{"b"}, CheckSingle)
+	theirs, terr := db.CheckFriends(ctx, "b", []string{"me"}, CheckBoth)
 	close(release)
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if cerr != nil {
-		t.Fatal(cerr)
+	for _, err := range []error{cerr, merr, terr} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if mine[0].Relation != InMyList || theirs[0].Relation != InTheirList {
+		t.Errorf("CheckFriends: me has b: %d, b has me: %d; want %d, %d", mine[0].Relation, theirs[0].Relation, InMyList, InTheirList)
 	}
 	if len(page.Items) != 2 || page.Seq != before.Seq+1 {
 		t.Errorf("page of %d friends at seq %d, want 2 at seq %d", len(page.Items), page.Seq, before.Seq+1)
