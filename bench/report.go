@@ -152,6 +152,7 @@ func (r *report) printResources(b *strings.Builder) {
 	printCache(b, "profile cache ", r.metrics.ProfileCache)
 	printCache(b, "counters cache", r.metrics.CountersCache)
 	printCache(b, "page cache    ", r.metrics.PageCache)
+	printCache(b, "friend sets   ", r.metrics.FriendSetCache)
 	fmt.Fprintf(b, "disk           %s (%s B) in %s\n", humanBytes(uint64(r.diskBytes)), count(r.diskBytes), r.dir)
 	rss := "n/a"
 	if r.peakRSS > 0 {

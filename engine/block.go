@@ -69,7 +69,7 @@ func (db *DB) Unblock(ctx context.Context, owner string, ids []string) ([]Result
 // blocked the peer); CheckBoth also InTheirList (the peer blocked owner)
 // and BothWay. At most Limits.IDsPerCall IDs.
 func (db *DB) CheckBlocked(ctx context.Context, owner string, ids []string, typ CheckType) ([]RelationResult, error) {
-	return db.checkRelations(ctx, owner, ids, typ, index.Block)
+	return db.checkRelations(ctx, owner, ids, typ, index.Block, false)
 }
 
 // Blocked is one entry of a blocklist.

@@ -25,6 +25,7 @@ type DB struct {
 	profiles *cache.Cache[cachedProfile] // nil when Options.ProfileCache.Disabled
 	counters *cache.Cache[countersEntry] // for writes; nil when Options.ProfileCache.Disabled (txcache.go)
 	pages    *cache.Cache[cachedPage]    // first friend pages; nil when Options.ProfileCache.Disabled (pagecache.go)
+	sets     *cache.Cache[friendSet]     // friend lists as ID sets; nil when Options.ProfileCache.Disabled (friendset.go)
 	loads    *loads                      // nil without Options.ProfileLoader
 
 	subs subscribers
@@ -87,8 +88,11 @@ func Open(dir string, opts *Options) (*DB, error) {
 	if db.counters, err = newUserCache[countersEntry](o, 0); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidOptions, err)
 	}
-	// The pages get the profiles' byte budget again.
+	// The pages and the sets get the profiles' byte budget again.
 	if db.pages, err = newUserCache[cachedPage](o, o.ProfileCache.MaxBytes); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidOptions, err)
+	}
+	if db.sets, err = newUserCache[friendSet](o, o.ProfileCache.MaxBytes); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidOptions, err)
 	}
 	if o.ProfileLoader != nil {
@@ -130,6 +134,9 @@ func (db *DB) Close() error {
 	}
 	if db.pages != nil {
 		db.pages.Purge()
+	}
+	if db.sets != nil {
+		db.sets.Purge()
 	}
 	return db.pdb.Close()
 }

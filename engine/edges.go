@@ -30,10 +30,16 @@ func (tx *txn) friendEdge(owner, friend string) (*FriendEdge, error) {
 
 // isFriend reports whether owner's list holds friend.
 func (tx *txn) isFriend(owner, friend string) (bool, error) {
-	if c, err := tx.peekCounters(owner); err != nil || c.Friends == 0 {
+	c, err := tx.peekCounters(owner)
+	if err != nil || c.Friends == 0 {
 		return false, err
 	}
-	return tx.has(index.Friend(nil, owner, friend))
+	key := index.Friend(nil, owner, friend)
+	if i, staged := tx.ws.latest(key); staged {
+		return !tx.ws.ops[i].del, nil
+	}
+	// Not staged: the committed list answers.
+	return tx.db.holdsFriend(&lazyReader{r: tx.r}, owner, friend, c.Friends, maxSetFill)
 }
 
 // putEdge adds owner's edge to friend (which must not exist), with its

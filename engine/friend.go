@@ -127,14 +127,16 @@ type RelationResult struct {
 // looking at the peer's list; CheckBoth answers all four relations. At
 // most Limits.IDsPerCall IDs. Unknown users have NoRelation.
 func (db *DB) CheckFriends(ctx context.Context, owner string, ids []string, typ CheckType) ([]RelationResult, error) {
-	return db.checkRelations(ctx, owner, ids, typ, index.Friend)
+	return db.checkRelations(ctx, owner, ids, typ, index.Friend, true)
 }
 
 // checkRelations answers CheckFriends and CheckBlocked: keyFn(owner, peer)
-// is the edge key. Both passes read their keys in ascending order through
-// one iterator, the pattern that beats independent point reads.
+// is the edge key. With sets (friends), a check of a few peers may answer
+// from the friend sets (checkFriendsLocked). Otherwise two passes read
+// their keys in ascending order through one iterator, the pattern that
+// beats independent point reads.
 func (db *DB) checkRelations(ctx context.Context, owner string, ids []string, typ CheckType,
-	keyFn func(dst []byte, owner, peer string) []byte) ([]RelationResult, error) {
+	keyFn func(dst []byte, owner, peer string) []byte, sets bool) ([]RelationResult, error) {
 	if err := db.enter(ctx); err != nil {
 		return nil, err
 	}
@@ -154,6 +156,11 @@ func (db *DB) checkRelations(ctx context.Context, owner string, ids []string, ty
 		res[i] = RelationResult{UserID: id, Err: errs[i]}
 	}
 	order := validByID(ids, errs)
+	if sets {
+		if ok, err := db.checkFriendsLocked(owner, ids, order, typ, res); ok || err != nil {
+			return res, err
+		}
+	}
 	r, err := db.newReader()
 	if err != nil {
 		return nil, err

@@ -361,14 +361,18 @@ func (p *importPlan) write(ctx context.Context) (ImportStats, error) {
 // uncache drops the imported users from the profile cache, which may
 // hold what a ProfileLoader said of them before they were stored here.
 // Fills that started before are refused (cache tokens), and none can
-// start while Import holds every stripe. It empties the counters and
-// page caches too, which Import bypasses (see txcache.go, pagecache.go).
+// start while Import holds every stripe. It empties the counters, page
+// and friend-set caches too, which Import bypasses (see txcache.go,
+// pagecache.go, friendset.go).
 func (p *importPlan) uncache() {
 	if p.im.db.counters != nil {
 		p.im.db.counters.Purge()
 	}
 	if p.im.db.pages != nil {
 		p.im.db.pages.Purge()
+	}
+	if p.im.db.sets != nil {
+		p.im.db.sets.Purge()
 	}
 	for n, info := range p.im.info {
 		if info.profileLine != 0 {

@@ -11,10 +11,10 @@ type Metrics struct {
 	// ProfileCache holds the profile cache's hits, misses, evictions,
 	// expirations and size; zero when the cache is disabled.
 	ProfileCache CacheStats
-	// CountersCache and PageCache are the same for the cache of users'
-	// counters and the cache of first friend pages (see
-	// ProfileCacheOptions); zero when disabled.
-	CountersCache, PageCache CacheStats
+	// CountersCache, PageCache and FriendSetCache are the same for the
+	// caches of users' counters, first friend pages and friend lists as
+	// ID sets (see ProfileCacheOptions); zero when disabled.
+	CountersCache, PageCache, FriendSetCache CacheStats
 	// Pebble is Pebble's own metrics report (levels, compactions, block
 	// cache, write amplification), as text.
 	Pebble string
@@ -43,6 +43,7 @@ func (db *DB) Metrics() Metrics {
 		m.ProfileCache = db.profiles.Stats()
 		m.CountersCache = db.counters.Stats()
 		m.PageCache = db.pages.Stats()
+		m.FriendSetCache = db.sets.Stats()
 	}
 	if db.loads != nil {
 		m.ProfileLoads, m.ProfileLoadErrors = db.loads.count.Load(), db.loads.errors.Load()

@@ -97,36 +97,21 @@ func (db *DB) cachedFirstPage(owner string, opts *ListOptions, page *FriendPage)
 		return false, nil
 	}
 	defer mu.Unlock()
-	var r *reader // opened on a miss only
-	defer func() {
-		if r != nil {
-			err = errors.Join(err, r.close())
-		}
-	}()
-	open := func() (*reader, error) {
-		if r == nil {
-			r, err = db.newReader()
-		}
-		return r, err
-	}
-	c, err := db.countersOf(owner, true, func(c *Counters) (bool, error) {
-		r, err := open()
-		if err != nil {
-			return false, err
-		}
-		return r.getRecord(index.Counters(nil, owner), c)
-	})
+	lr := &lazyReader{db: db} // opened on a miss only
+	defer func() { err = errors.Join(err, lr.close()) }()
+	c, err := db.lockedCounters(lr, owner)
 	if err != nil {
 		return false, err
 	}
-	page.Seq = c.c.Seq
+	page.Seq = c.Seq
 	if p, hit := db.pages.Get(owner); hit {
 		if items, next, ok := p.page(opts.Limit); ok {
 			page.Items, page.Next = append(make([]Friend, 0, len(items)), items...), next
 			return true, nil
 		}
 	}
-	if _, err := open(); err != nil {
+	r, err := lr.get()
+	if err != nil {
 		return false, err
 	}
 	if err := readFriendPage(r, owner, opts, page); err != nil {

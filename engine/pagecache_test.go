@@ -9,10 +9,11 @@ import (
 	"github.com/kithdb/kith/engine"
 )
 
-// ListFriends serves first pages from a cache. Two stores, one with the
+// ListFriends serves first pages from a cache; AddFriends and CheckFriends
+// ask friend sets whether a list holds a user. Two stores, one with the
 // caches and one without, get the same writes of every kind that changes
 // a friend list; after each, the first pages of every user, for several
-// limits, must be the same in both.
+// limits, must be the same in both, and so must every relation.
 func TestFirstPagesFollowWrites(t *testing.T) {
 	clock := func() time.Time { return time.Unix(1_700_000_000, 0) } // the same add times in both
 	cached := openDB(t, &engine.Options{Clock: clock})
@@ -38,6 +39,7 @@ func TestFirstPagesFollowWrites(t *testing.T) {
 					t.Fatalf("%s: first page of %s, limit %d:\ncached %s\nplain  %s", step, u, limit, fmtPage(pages[0]), fmtPage(pages[1]))
 				}
 			}
+			checkSameRelations(t, step, u, users, stores)
 		}
 	}
 	steps := []struct {
@@ -62,11 +64,18 @@ func TestFirstPagesFollowWrites(t *testing.T) {
 			_, err := db.DeleteFriends(ctx, "b", []string{"a"}, engine.DeleteSingle)
 			return err
 		}},
+		{"b adds a again", func(db *engine.DB) error {
+			return addOne(t, db, "b", engine.AddFriendRequest{UserID: "a", Type: engine.AddSingle}).Err
+		}},
 		{"e adds a", func(db *engine.DB) error {
 			_, err := db.AddFriends(ctx, "e", []engine.AddFriendRequest{{UserID: "a", Type: engine.AddBoth}})
 			return err
 		}},
 		{"delete user d", func(db *engine.DB) error { return db.DeleteUser(ctx, "d") }},
+		{"d again, a adds d", func(db *engine.DB) error {
+			createUsers(t, db, engine.AllowAny, "d")
+			return addOne(t, db, "a", engine.AddFriendRequest{UserID: "d", Type: engine.AddBoth}).Err
+		}},
 		{"profile of a", func(db *engine.DB) error {
 			_, err := db.UpdateProfile(ctx, "a", engine.ProfileUpdate{Nick: new("A")})
 			return err
@@ -82,6 +91,32 @@ func TestFirstPagesFollowWrites(t *testing.T) {
 		check(s.name)
 	}
 	mustCheck(t, cached)
+}
+
+// checkSameRelations fails t unless every store answers the same
+// CheckFriends, Single and Both, of owner with each of peers alone and
+// with all of them at once.
+func checkSameRelations(t *testing.T, step, owner string, peers []string, stores []*engine.DB) {
+	t.Helper()
+	batches := [][]string{peers}
+	for _, p := range peers {
+		batches = append(batches, []string{p})
+	}
+	for _, typ := range []engine.CheckType{engine.CheckSingle, engine.CheckBoth} {
+		for _, ids := range batches {
+			var res [2][]engine.RelationResult
+			for i, db := range stores {
+				r, err := db.CheckFriends(ctx, owner, ids, typ)
+				if err != nil {
+					t.Fatalf("%s: CheckFriends(%s, %v): %v", step, owner, ids, err)
+				}
+				res[i] = r
+			}
+			if !reflect.DeepEqual(res[0], res[1]) {
+				t.Fatalf("%s: CheckFriends(%s, %v, %d):\ncached %+v\nplain  %+v", step, owner, ids, typ, res[0], res[1])
+			}
+		}
+	}
 }
 
 func fmtPage(p engine.FriendPage) string {

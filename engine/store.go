@@ -246,3 +246,29 @@ func (db *DB) exists(key []byte) (bool, error) {
 	}
 	return true, closer.Close()
 }
+
+// lazyReader opens a reader on its first use, for a call that the caches
+// may answer without one.
+type lazyReader struct {
+	db *DB
+	r  *reader
+}
+
+func (l *lazyReader) get() (*reader, error) {
+	if l.r == nil {
+		r, err := l.db.newReader()
+		if err != nil {
+			return nil, err
+		}
+		l.r = r
+	}
+	return l.r, nil
+}
+
+// close closes the reader if it was opened.
+func (l *lazyReader) close() error {
+	if l.r == nil {
+		return nil
+	}
+	return l.r.close()
+}

@@ -82,6 +82,19 @@ func (db *DB) countersOf(uid string, locked bool, read func(c *Counters) (stored
 	return e, nil
 }
 
+// lockedCounters returns uid's counters for a reader holding uid's lock:
+// from the counters cache, or read through r and cached.
+func (db *DB) lockedCounters(r *lazyReader, uid string) (Counters, error) {
+	e, err := db.countersOf(uid, true, func(c *Counters) (bool, error) {
+		rd, err := r.get()
+		if err != nil {
+			return false, err
+		}
+		return rd.getRecord(index.Counters(nil, uid), c)
+	})
+	return e.c, err
+}
+
 // cacheCounters writes the counters of a txn through to the cache once
 // the txn has committed (ok), or drops those it changed if it failed.
 func (tx *txn) cacheCounters(ok bool) {

@@ -35,6 +35,12 @@ func TestReaderBetweenCommitAndWriteThrough(t *testing.T) {
 	if _, err := db.ListFriends(ctx, "me", ListOptions{}); err != nil { // first page cached now
 		t.Fatal(err)
 	}
+	if _, err := db.CheckFriends(ctx, "me", []string{"a", "b"}, CheckBoth); err != nil { // friend sets cached now
+		t.Fatal(err)
+	}
+	if _, ok := db.sets.Get("me"); !ok {
+		t.Fatal("CheckFriends cached no friend set of me")
+	}
 	committed, release := make(chan struct{}), make(chan struct{})
 	db.testHookCommitted = func() {
 		db.testHookCommitted = nil

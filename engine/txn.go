@@ -309,6 +309,7 @@ func (tx *txn) commit() error {
 	}
 	tx.cacheCounters(err == nil)
 	tx.dropPages()
+	tx.updateSets(err == nil)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,158 @@
+package engine
+
+import (
+	"slices"
+
+	"github.com/kithdb/kith/index"
+)
+
+// "Does u's list hold v" is the read of every friend request (both sides)
+// and of every relation check, and in Pebble it is a seek that usually
+// misses: through the memtable's skiplist and every level's bloom filter.
+// db.sets keeps the friend lists of users as sorted sets of IDs, which
+// answer it from memory. Like the counters cache (txcache.go) a set is
+// exact because of its user's lock:
+//
+//   - only holders of u's lock read or fill u's set: txns, and readers
+//     that took the lock with TryLock (a reader never waits);
+//   - a txn that stages any key of u's friend list applies it to u's set
+//     after its commit, before it unlocks, or drops the set if the commit
+//     failed (updateSets); Import holds every lock and purges the cache.
+//
+// A set is filled by reading u's whole list, keys only. That is worth it
+// for short lists, read many times: a txn fills the sets of lists of up to
+// maxSetFill friends (its users are likely to be written again), a reader
+// those of up to readerSetFill; a set that grows beyond maxSet is dropped.
+// The cache is sized like the other per-user caches, ProfileCache.Entries
+// sets and ProfileCache.MaxBytes of them.
+
+const (
+	// maxSetFill is the longest list a txn fills a set from.
+	maxSetFill = 256
+	// readerSetFill is the longest list a reader fills a set from.
+	readerSetFill = 16
+	// maxSet is the longest set kept up to date by writes.
+	maxSet = 1024
+)
+
+// friendSet is a user's whole friend list: the friends' IDs, sorted. Only
+// holders of the user's lock read it, so writes change it in place
+// (updateSets).
+type friendSet []string
+
+func (s friendSet) has(id string) bool {
+	_, ok := slices.BinarySearch(s, id)
+	return ok
+}
+
+// with returns s with id added (add) or removed. It reuses s's array.
+func (s friendSet) with(id string, add bool) friendSet {
+	i, found := slices.BinarySearch(s, id)
+	switch {
+	case add && !found:
+		return slices.Insert(s, i, id)
+	case !add && found:
+		return slices.Delete(s, i, i+1)
+	}
+	return s
+}
+
+// setSize estimates the memory a set holds.
+func setSize(s friendSet) int {
+	n := 48 + 16*cap(s)
+	for _, id := range s {
+		n += len(id)
+	}
+	return n
+}
+
+// friendSetOf returns uid's friend set, from the cache or, when its list
+// is short (friends, from uid's counters, at most fillMax), read through r
+// and cached; ok is false otherwise. The caller holds uid's lock,
+// and r's view includes every commit of uid's list.
+func (db *DB) friendSetOf(r *lazyReader, uid string, friends, fillMax uint32) (s friendSet, ok bool, err error) {
+	if db.sets == nil {
+		return nil, false, nil
+	}
+	if s, ok := db.sets.Get(uid); ok {
+		return s, true, nil
+	}
+	if friends > fillMax {
+		return nil, false, nil
+	}
+	rd, err := r.get()
+	if err != nil {
+		return nil, false, err
+	}
+	s = make(friendSet, 0, friends)
+	prefix := index.Prefix(nil, index.KindFriend, uid)
+	err = rd.scan(prefix, nil, func(key, _ []byte) (bool, error) {
+		id, _, err := index.ReadString(key[len(prefix):])
+		if err != nil {
+			return false, corrupt(key, err)
+		}
+		s = append(s, id)
+		return true, nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	db.sets.Set(uid, s, setSize(s), 0)
+	return s, true, nil
+}
+
+// holdsFriend reports whether u's committed list, of friends entries,
+// holds v: from u's friend set (filled for lists up to fillMax), or read
+// through r. The caller holds u's lock, and r's view includes every
+// commit of u's list.
+func (db *DB) holdsFriend(r *lazyReader, u, v string, friends, fillMax uint32) (bool, error) {
+	if friends == 0 {
+		return false, nil
+	}
+	s, ok, err := db.friendSetOf(r, u, friends, fillMax)
+	if err != nil || ok {
+		return ok && s.has(v), err
+	}
+	rd, err := r.get()
+	if err != nil {
+		return false, err
+	}
+	_, ok, err = rd.get(index.Friend(nil, u, v))
+	return ok, err
+}
+
+// updateSets applies the txn's writes of friend-list keys to the cached
+// sets of their owners once the txn has committed (ok), or drops those
+// sets when the commit failed. The txn holds the owners' locks.
+func (tx *txn) updateSets(ok bool) {
+	sets := tx.db.sets
+	if sets == nil {
+		return
+	}
+	for _, op := range tx.ws.ops {
+		if len(op.key) == 0 || op.key[0] != index.KindFriend {
+			continue
+		}
+		owner, rest, err := index.ReadString(op.key[1:])
+		var friend string
+		if err == nil {
+			friend, _, err = index.ReadString(rest)
+		}
+		if err != nil { // not a key kith writes: forget every set
+			sets.Purge()
+			return
+		}
+		s, cached := sets.Get(owner)
+		switch {
+		case !cached:
+		case !ok:
+			sets.Remove(owner)
+		default:
+			if s = s.with(friend, !op.del); len(s) > maxSet {
+				sets.Remove(owner)
+			} else {
+				sets.Set(owner, s, setSize(s), 0)
+			}
+		}
+	}
+}
