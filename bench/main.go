@@ -24,6 +24,7 @@ type config struct {
 	sync         bool
 	cacheMiB     int64 // Pebble block cache
 	profileCache int   // profile cache entries; 0 turns it off
+	userCacheMiB int64 // byte budget of each per-user cache; 0: the engine's default
 	dir          string
 	seed         uint64
 	cpuProfile   string // write a CPU profile of the run phase here
@@ -59,7 +60,8 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&cfg.concurrency, "concurrency", runtime.GOMAXPROCS(0), "goroutines running the mix")
 	fs.BoolVar(&cfg.sync, "sync", false, "sync every write to disk before it returns (the engine's default; off here as most benchmarks of embedded stores)")
 	fs.Int64Var(&cfg.cacheMiB, "cache", 128, "Pebble block cache in MiB")
-	fs.IntVar(&cfg.profileCache, "profile-cache", 100_000, "profile cache entries (0: off)")
+	fs.IntVar(&cfg.profileCache, "profile-cache", 100_000, "profile cache entries (0: off); the counters, first-page and friend-set caches get as many")
+	fs.Int64Var(&cfg.userCacheMiB, "profile-cache-mib", 0, "byte budget in MiB of the profile cache, and again of the first-page and friend-set caches (0: the engine's default, 64)")
 	fs.StringVar(&cfg.dir, "dir", "", "keep the store in this directory; a store already holding the graph is reused (default: a temp dir removed at exit)")
 	fs.Uint64Var(&cfg.seed, "seed", 1, "seed of the graph and of the operations")
 	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write a CPU profile of the run phase (not the load) to this file, for go tool pprof")
@@ -88,6 +90,8 @@ func (c config) validate() error {
 		return fmt.Errorf("-cache must not be negative, got %d", c.cacheMiB)
 	case c.profileCache < 0:
 		return fmt.Errorf("-profile-cache must not be negative, got %d", c.profileCache)
+	case c.userCacheMiB < 0:
+		return fmt.Errorf("-profile-cache-mib must not be negative, got %d", c.userCacheMiB)
 	}
 	return nil
 }

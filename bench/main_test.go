@@ -81,7 +81,7 @@ func TestRunInterrupted(t *testing.T) {
 
 func TestParseFlags(t *testing.T) {
 	for _, args := range [][]string{{"-users", "1"}, {"-friends", "-1"}, {"-friends", "3001"}, {"-workload", "ycsb"},
-		{"-duration", "0s"}, {"-concurrency", "0"}, {"-cache", "-1"}, {"-profile-cache", "-1"}, {"stray"}} {
+		{"-duration", "0s"}, {"-concurrency", "0"}, {"-cache", "-1"}, {"-profile-cache", "-1"}, {"-profile-cache-mib", "-1"}, {"stray"}} {
 		if _, err := parseFlags(args); err == nil {
 			t.Errorf("parseFlags(%q) accepted", args)
 		}
@@ -147,5 +147,18 @@ func TestRunCPUProfile(t *testing.T) {
 	}
 	if n, err := io.Copy(io.Discard, zr); err != nil || n == 0 {
 		t.Errorf("-cpuprofile: %d bytes of profile, %v", n, err)
+	}
+}
+
+// TestCacheOptions: -profile-cache and -profile-cache-mib size the
+// engine's per-user caches; 0 entries turns them off.
+func TestCacheOptions(t *testing.T) {
+	w := &workload{cfg: config{profileCache: 10, userCacheMiB: 3}}
+	if o := w.options(); o.ProfileCache.Disabled || o.ProfileCache.Entries != 10 || o.ProfileCache.MaxBytes != 3<<20 {
+		t.Errorf("options: %+v", o.ProfileCache)
+	}
+	w.cfg.profileCache = 0
+	if o := w.options(); !o.ProfileCache.Disabled {
+		t.Errorf("-profile-cache 0: %+v", o.ProfileCache)
 	}
 }

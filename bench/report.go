@@ -108,7 +108,7 @@ func (r *report) print(w io.Writer) error {
 	var b strings.Builder
 	c := r.cfg
 	fmt.Fprintf(&b, "\nkith workload %s: %s users, mean %d friends, seed %d; %d goroutines for %v; sync=%v; block cache %d MiB; profile cache %s\n",
-		c.workload, count(c.users), c.friends, c.seed, c.concurrency, c.duration, c.sync, c.cacheMiB, profileCacheDesc(c.profileCache))
+		c.workload, count(c.users), c.friends, c.seed, c.concurrency, c.duration, c.sync, c.cacheMiB, profileCacheDesc(c))
 	fmt.Fprintf(&b, "%s %s/%s, GOMAXPROCS=%d, %d CPUs\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), runtime.NumCPU())
 	if r.interrupted != "" {
 		fmt.Fprintf(&b, "INTERRUPTED %s: the numbers below cover what ran until then\n", r.interrupted)
@@ -164,11 +164,14 @@ func (r *report) printResources(b *strings.Builder) {
 	fmt.Fprintf(b, "wall time      %v end to end\n", r.wall.Round(time.Millisecond))
 }
 
-func profileCacheDesc(entries int) string {
-	if entries == 0 {
+func profileCacheDesc(c config) string {
+	switch {
+	case c.profileCache == 0:
 		return "off"
+	case c.userCacheMiB > 0:
+		return fmt.Sprintf("%s entries, %d MiB", count(c.profileCache), c.userCacheMiB)
 	}
-	return count(entries) + " entries"
+	return count(c.profileCache) + " entries"
 }
 
 // writeTable writes rows with the first column left-aligned and the

@@ -58,6 +58,7 @@ func (w *workload) options() *engine.Options {
 		o.ProfileCache.Disabled = true
 	} else {
 		o.ProfileCache.Entries = w.cfg.profileCache
+		o.ProfileCache.MaxBytes = w.cfg.userCacheMiB << 20
 	}
 	return o
 }
