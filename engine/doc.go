@@ -25,8 +25,9 @@
 // A DB is safe for concurrent use by many goroutines. Writes lock the
 // users they touch (striped mutexes taken in a fixed order), so writers on
 // unrelated users run in parallel and share WAL syncs. Reads never wait
-// for a lock: at most they try one (TryLock) to use or fill a cache entry
-// that the lock keeps exact, and read Pebble when it is busy (txcache.go).
+// for a lock: at most they try the locks of the users they read (TryLock)
+// to use or fill cache entries that those locks keep exact, and read
+// Pebble when one is busy (txcache.go, pagecache.go, friendset.go).
 // Close waits for the calls in flight.
 //
 // # Ownership

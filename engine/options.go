@@ -79,18 +79,21 @@ type Options struct {
 }
 
 // ProfileCacheOptions configures the cache of decoded profiles, and with
-// it two more: users' counters, which writes, List calls and Counts read,
-// and the first pages of friend lists (at most 100 friends each), which
-// ListFriends serves. engine/txcache.go and pagecache.go say why all three
-// stay exact.
+// it three more: users' counters, which writes, List calls and Counts
+// read; the first pages of friend lists (at most 100 friends each), which
+// ListFriends serves; and friend lists as sets of IDs, which AddFriends
+// and CheckFriends ask whether a list holds a user. engine/txcache.go,
+// pagecache.go and friendset.go say why all four stay exact.
 type ProfileCacheOptions struct {
-	// Disabled turns the three caches off: every read goes to Pebble.
+	// Disabled turns the four caches off: every read goes to Pebble.
 	Disabled bool
 	// Entries is the capacity in profiles, and also in counters (about
-	// 100 bytes each) and in first pages. The default is 100,000.
+	// 100 bytes each), in first pages and in friend sets. The default is
+	// 100,000.
 	Entries int
 	// MaxBytes bounds the approximate memory of cached profiles, and
-	// separately that of cached first pages. The default is 64 MiB.
+	// separately that of cached first pages and that of friend sets. The
+	// default is 64 MiB.
 	MaxBytes int64
 	// StrangerTTL is how long a profile from the ProfileLoader is served
 	// from the cache to a viewer whose list does not hold its user. The
