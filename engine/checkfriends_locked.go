@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"math"
 	"slices"
 )
 
@@ -45,15 +46,16 @@ func (db *DB) checkFriendsLocked(owner string, ids []string, order []int, typ Ch
 }
 
 // lockedHolds reports whether u's list holds v, for a reader holding u's
-// lock. A reader fills only the sets of very short lists (readerSetFill):
-// it may well never see that user again, and reading a list costs more
-// than the two seeks it saves.
+// lock. It reads no counters: when u's are not cached, u's set is used if
+// cached but not filled. A reader fills only the sets of very short lists
+// (readerSetFill): it may well never see that user again, and reading a
+// list costs more than the seeks it saves.
 func (db *DB) lockedHolds(r *lazyReader, u, v string) (bool, error) {
-	c, err := db.lockedCounters(r, u)
-	if err != nil {
-		return false, err
+	friends := uint32(math.MaxUint32) // unknown
+	if e, ok := db.counters.Get(u); ok {
+		friends = e.c.Friends
 	}
-	return db.holdsFriend(r, u, v, c.Friends, readerSetFill)
+	return db.holdsFriend(r, u, v, friends, readerSetFill)
 }
 
 // tryLockUsers takes the stripes of owner and of ids[i] for each i of
