@@ -28,7 +28,7 @@ import (
 
 const (
 	// maxSetFill is the longest list a txn fills a set from.
-	maxSetFill = 256
+	maxSetFill = 64
 	// readerSetFill is the longest list a reader fills a set from.
 	readerSetFill = 16
 	// maxSet is the longest set kept up to date by writes.
