@@ -8,7 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cockroachdb/pebble/v2/vfs"
 	"github.com/kithdb/kith/engine"
+	"github.com/kithdb/kith/index"
 )
 
 // The TestAddFriendsCheck tests follow the rows of the AddFriends check
@@ -1102,4 +1104,31 @@ func TestAddFriendsBatchFailedItemsRollBack(t *testing.T) {
 	}
 	// The counters (checked at cleanup) allow exactly what is left.
 	wantAddErr(t, "third group", addOne(t, db, "me", engine.AddFriendRequest{UserID: "b", Group: "g3"}), engine.ErrGroupLimit, 30011)
+}
+
+// A friend edge that does not decode makes ListFriends fail with a
+// *CorruptError naming its key, on the first page (cached or not) and on
+// a later one: never a page with an empty edge.
+func TestListFriends_CorruptEdge(t *testing.T) {
+	forEachCache(t, func(t *testing.T, opts engine.Options) {
+		fs := vfs.NewMem()
+		opts.FS = fs
+		db := mustOpen(t, "db", &opts)
+		createUsers(t, db, engine.AllowAny, "me", "a", "b", "c")
+		for _, p := range []string{"a", "b", "c"} {
+			mustAddFriend(t, db, "me", engine.AddFriendRequest{UserID: p, Type: engine.AddSingle}, engine.Added)
+		}
+		mustClose(t, db)
+		key := index.Friend(nil, "me", "b")
+		corruptKey(t, fs, key, []byte("garbage"))
+		db = mustOpen(t, "db", &opts)
+		defer mustClose(t, db)
+		for _, o := range []engine.ListOptions{{}, {Limit: 2}, {After: "a"}, {Limit: 2}} {
+			page, err := db.ListFriends(ctx, "me", o)
+			if err == nil {
+				t.Fatalf("ListFriends(%+v) = %s, nil; want ErrCorrupt", o, fmtPage(page))
+			}
+			wantCorrupt(t, err, key)
+		}
+	})
 }

@@ -684,11 +684,17 @@ func TestDeleteUser_Profile(t *testing.T) {
 // closes nothing of the caller's, opening fs with Pebble alone.
 func corruptStore(t *testing.T, fs vfs.FS, uid string, val []byte) {
 	t.Helper()
+	corruptKey(t, fs, index.Profile(nil, uid), val)
+}
+
+// corruptKey writes val under key behind kith's back, as corruptStore.
+func corruptKey(t *testing.T, fs vfs.FS, key, val []byte) {
+	t.Helper()
 	pdb, err := pebble.Open("db", &pebble.Options{FS: fs})
 	if err != nil {
 		t.Fatalf("pebble.Open: %v", err)
 	}
-	if err := pdb.Set(index.Profile(nil, uid), val, pebble.Sync); err != nil {
+	if err := pdb.Set(key, val, pebble.Sync); err != nil {
 		t.Fatalf("pebble Set: %v", err)
 	}
 	if err := pdb.Close(); err != nil {
