@@ -157,8 +157,12 @@ func (db *DB) checkRelations(ctx context.Context, owner string, ids []string, ty
 	}
 	order := validByID(ids, errs)
 	if sets {
-		if ok, err := db.checkFriendsLocked(owner, ids, order, typ, res); ok || err != nil {
-			return res, err
+		ok, err := db.checkFriendsLocked(owner, ids, order, typ, res)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return res, nil
 		}
 	}
 	r, err := db.newReader()

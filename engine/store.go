@@ -248,7 +248,8 @@ func (db *DB) exists(key []byte) (bool, error) {
 }
 
 // lazyReader opens a reader on its first use, for a call that the caches
-// may answer without one.
+// may answer without one. One made around a reader already open (a txn's:
+// lazyReader{r: tx.r}) only hands it out, and its owner closes it.
 type lazyReader struct {
 	db *DB
 	r  *reader
