@@ -34,12 +34,12 @@ func (tx *txn) isFriend(owner, friend string) (bool, error) {
 	if err != nil || c.Friends == 0 {
 		return false, err
 	}
-	key := index.Friend(nil, owner, friend)
-	if i, staged := tx.ws.latest(key); staged {
+	var buf [64]byte
+	if i, staged := tx.ws.latest(index.Friend(buf[:0], owner, friend)); staged {
 		return !tx.ws.ops[i].del, nil
 	}
 	// Not staged: the committed list answers.
-	return tx.db.holdsFriend(&lazyReader{r: tx.r}, owner, friend, c.Friends, maxSetFill)
+	return tx.db.holdsFriend(&tx.r, owner, friend, c.Friends, maxSetFill)
 }
 
 // putEdge adds owner's edge to friend (which must not exist), with its

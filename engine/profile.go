@@ -480,8 +480,12 @@ func (tx *txn) tellHolders(uid string) error {
 	if !tx.db.subs.active() {
 		return nil
 	}
+	r, err := tx.r.get()
+	if err != nil {
+		return err
+	}
 	prefix := index.Prefix(nil, index.KindFriendOf, uid)
-	return tx.r.scan(prefix, nil, func(k, _ []byte) (bool, error) {
+	return r.scan(prefix, nil, func(k, _ []byte) (bool, error) {
 		holder, _, err := index.ReadString(k[len(prefix):])
 		if err != nil {
 			return false, corrupt(k, err)

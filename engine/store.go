@@ -248,8 +248,7 @@ func (db *DB) exists(key []byte) (bool, error) {
 }
 
 // lazyReader opens a reader on its first use, for a call that the caches
-// may answer without one. One made around a reader already open (a txn's:
-// lazyReader{r: tx.r}) only hands it out, and its owner closes it.
+// may answer without one.
 type lazyReader struct {
 	db *DB
 	r  *reader

@@ -21,7 +21,7 @@ import (
 type txn struct {
 	db    *DB
 	ctx   context.Context
-	r     *reader
+	r     lazyReader // opened at the first read that the caches do not answer
 	locks lockSet
 	now   int64
 
@@ -61,18 +61,16 @@ func (db *DB) update(ctx context.Context, users []string, fn func(tx *txn) error
 	defer db.leave()
 	locks := db.locks.lock(users)
 	defer locks.unlock()
-	r, err := db.newReader() // after locking: the view must include the last writer's commit
-	if err != nil {
-		return err
-	}
-	defer r.close()
 	tx := &txn{
-		db: db, ctx: ctx, r: r, locks: locks, now: db.now(),
+		// The reader is opened after locking, when first used: its view
+		// includes the last commit of every user the txn locks.
+		db: db, ctx: ctx, r: lazyReader{db: db}, locks: locks, now: db.now(),
 		// Sized for a typical call (a friend request writes 8 keys for 2
 		// users): growing them showed in profiles.
 		ws:  writeSet{ops: make([]writeOp, 0, 16)},
 		cnt: make(map[string]*txCounters, 2),
 	}
+	defer tx.r.close()
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -162,7 +160,11 @@ func (tx *txn) get(key []byte) (val []byte, ok bool, err error) {
 		op := tx.ws.ops[i]
 		return op.val, !op.del, nil
 	}
-	return tx.r.get(key)
+	r, err := tx.r.get()
+	if err != nil {
+		return nil, false, err
+	}
+	return r.get(key)
 }
 
 // has reports whether key exists.
@@ -217,8 +219,12 @@ func (tx *txn) stage(op writeOp) { tx.ws.add(op) }
 // scanKeys returns every key under prefix, as of the txn's own writes over
 // the committed state, in key order. The keys are copies.
 func (tx *txn) scanKeys(prefix []byte) ([][]byte, error) {
+	r, err := tx.r.get()
+	if err != nil {
+		return nil, err
+	}
 	var keys [][]byte
-	err := tx.r.scan(prefix, nil, func(k, _ []byte) (bool, error) {
+	err = r.scan(prefix, nil, func(k, _ []byte) (bool, error) {
 		if _, staged := tx.ws.latest(k); !staged {
 			keys = append(keys, bytes.Clone(k))
 		}
