@@ -333,15 +333,17 @@ func (db *DB) UpdateProfile(ctx context.Context, uid string, u ProfileUpdate) (*
 	}
 	var out *Profile
 	err := db.update(ctx, []string{uid}, func(tx *txn) error {
-		key := index.Profile(nil, uid)
-		p := new(Profile)
-		ok, err := tx.getRecord(key, p)
+		cur, ok, err := tx.lockedProfile(uid)
 		if err != nil {
 			return err
 		}
-		if !ok {
+		p := new(Profile)
+		if ok {
+			*p = *cur // cur is shared: apply replaces Custom, never changes it
+		} else {
 			p.AllowType = *db.opts.DefaultAllowType
 		}
+		key := index.Profile(nil, uid)
 		u.apply(p)
 		p.Version++
 		p.UpdatedAt = tx.now
