@@ -3,7 +3,6 @@ package engine
 import (
 	"errors"
 	"math"
-	"slices"
 )
 
 // A check of a few friend relations answers from the friend sets of the
@@ -21,8 +20,13 @@ func (db *DB) checkFriendsLocked(owner string, ids []string, order []int, typ Ch
 	if db.sets == nil || len(order) > fewProbes {
 		return false, nil
 	}
-	var buf [fewProbes + 1]int
-	ls, ok := db.tryLockUsers(buf[:0], owner, ids, order)
+	var ub [fewProbes + 1]string
+	var sb [fewProbes + 1]int
+	users := append(ub[:0], owner)
+	for _, i := range order {
+		users = append(users, ids[i])
+	}
+	ls, ok := db.locks.tryLock(sb[:0], users)
 	if !ok {
 		return false, nil
 	}
@@ -56,25 +60,4 @@ func (db *DB) lockedHolds(r *lazyReader, u, v string) (bool, error) {
 		friends = e.c.Friends
 	}
 	return db.holdsFriend(r, u, v, friends, readerSetFill)
-}
-
-// tryLockUsers takes the stripes of owner and of ids[i] for each i of
-// order with TryLock, keeping the set's stripe numbers in buf; ok is
-// false, and nothing is held, when one is busy.
-func (db *DB) tryLockUsers(buf []int, owner string, ids []string, order []int) (ls lockSet, ok bool) {
-	idx := append(buf, db.locks.stripe(owner))
-	for _, i := range order {
-		idx = append(idx, db.locks.stripe(ids[i]))
-	}
-	slices.Sort(idx)
-	idx = slices.Compact(idx)
-	for n, s := range idx {
-		if !db.locks.mu[s].TryLock() {
-			for _, t := range idx[:n] {
-				db.locks.mu[t].Unlock()
-			}
-			return lockSet{}, false
-		}
-	}
-	return lockSet{s: &db.locks, idx: idx}, true
 }

@@ -34,16 +34,36 @@ type lockSet struct {
 // lock acquires the stripes of users in ascending order, each once, so
 // that two writers locking overlapping sets cannot deadlock.
 func (s *stripes) lock(users []string) lockSet {
-	idx := make([]int, len(users))
-	for i, u := range users {
-		idx[i] = s.stripe(u)
-	}
-	slices.Sort(idx)
-	idx = slices.Compact(idx)
+	idx := s.stripesOf(make([]int, 0, len(users)), users)
 	for _, i := range idx {
 		s.mu[i].Lock()
 	}
 	return lockSet{s: s, idx: idx}
+}
+
+// tryLock is lock for a reader, which never waits: it takes the stripes
+// of users with TryLock, keeping their numbers in buf, and ok is false,
+// with nothing held, when one is busy.
+func (s *stripes) tryLock(buf []int, users []string) (ls lockSet, ok bool) {
+	idx := s.stripesOf(buf, users)
+	for n, i := range idx {
+		if !s.mu[i].TryLock() {
+			for _, j := range idx[:n] {
+				s.mu[j].Unlock()
+			}
+			return lockSet{}, false
+		}
+	}
+	return lockSet{s: s, idx: idx}, true
+}
+
+// stripesOf appends the stripes of users to dst, ascending, each once.
+func (s *stripes) stripesOf(dst []int, users []string) []int {
+	for _, u := range users {
+		dst = append(dst, s.stripe(u))
+	}
+	slices.Sort(dst)
+	return slices.Compact(dst)
 }
 
 func (l lockSet) unlock() {
