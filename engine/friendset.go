@@ -17,7 +17,7 @@ import (
 //     that took the lock with TryLock (a reader never waits);
 //   - a txn that stages any key of u's friend list applies it to u's set
 //     after its commit, before it unlocks, or drops the set if the commit
-//     failed (updateSets); Import holds every lock and purges the cache.
+//     failed (writeThroughLists); Import holds every lock and purges the cache.
 //
 // A set is filled by reading u's whole list, keys only. That is worth it
 // for short lists, read many times: a txn fills the sets of lists of up to
@@ -37,7 +37,7 @@ const (
 
 // friendSet is a user's whole friend list: the friends' IDs, sorted. Only
 // holders of the user's lock read it, so writes change it in place
-// (updateSets).
+// (writeThroughLists).
 type friendSet []string
 
 func (s friendSet) has(id string) bool {
@@ -121,12 +121,14 @@ func (db *DB) holdsFriend(r *lazyReader, u, v string, friends, fillMax uint32) (
 	return ok, err
 }
 
-// updateSets applies the txn's writes of friend-list keys to the cached
-// sets of their owners once the txn has committed (ok), or drops those
-// sets when the commit failed. The txn holds the owners' locks.
-func (tx *txn) updateSets(ok bool) {
-	sets := tx.db.sets
-	if sets == nil {
+// writeThroughLists brings the caches of friend lists up to date once
+// the txn has committed (ok) or failed: for each friend-list key it
+// staged, it drops the owner's first page, and applies the write to the
+// owner's friend set (drops the set if the commit failed). The txn holds
+// the owners' locks.
+func (tx *txn) writeThroughLists(ok bool) {
+	pages, sets := tx.db.pages, tx.db.sets
+	if pages == nil { // the per-user caches are all on or all off
 		return
 	}
 	for _, op := range tx.ws.ops {
@@ -134,25 +136,25 @@ func (tx *txn) updateSets(ok bool) {
 			continue
 		}
 		owner, rest, err := index.ReadString(op.key[1:])
-		var friend string
-		if err == nil {
-			friend, _, err = index.ReadString(rest)
-		}
-		if err != nil { // not a key kith writes: forget every set
+		if err != nil { // not a key kith writes: forget every list
+			pages.Purge()
 			sets.Purge()
 			return
 		}
+		pages.Remove(owner)
 		s, cached := sets.Get(owner)
-		switch {
-		case !cached:
-		case !ok:
+		if !cached {
+			continue
+		}
+		friend, _, err := index.ReadString(rest)
+		if err != nil || !ok {
 			sets.Remove(owner)
-		default:
-			if s = s.with(friend, !op.del); len(s) > maxSet {
-				sets.Remove(owner)
-			} else {
-				sets.Set(owner, s, setSize(s), 0)
-			}
+			continue
+		}
+		if s = s.with(friend, !op.del); len(s) > maxSet {
+			sets.Remove(owner)
+		} else {
+			sets.Set(owner, s, setSize(s), 0)
 		}
 	}
 }

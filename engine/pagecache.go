@@ -3,8 +3,6 @@ package engine
 import (
 	"errors"
 	"slices"
-
-	"github.com/kithdb/kith/index"
 )
 
 // The first page of a friend list is what a client shows most (TAO's
@@ -12,8 +10,8 @@ import (
 // cache (txcache.go) it is exact because of the owner's lock:
 //
 //   - a txn that stages any key of owner's friend list (kind f) drops
-//     owner's page after its commit, before it unlocks (dropPages);
-//     Import holds every lock and purges the cache;
+//     owner's page after its commit, before it unlocks
+//     (writeThroughLists); Import holds every lock and purges the cache;
 //   - ListFriends uses or fills a page only while it holds owner's lock
 //     (TryLock; a reader never waits), so no write of owner can commit
 //     in between. The page's Seq comes from the counters cache, under
@@ -63,25 +61,6 @@ func pageSize(items []Friend) int {
 		}
 	}
 	return n
-}
-
-// dropPages drops the cached first pages of the owners whose friend
-// lists the txn's writes touch. The txn holds their locks.
-func (tx *txn) dropPages() {
-	if tx.db.pages == nil {
-		return
-	}
-	for _, op := range tx.ws.ops {
-		if len(op.key) == 0 || op.key[0] != index.KindFriend {
-			continue
-		}
-		owner, _, err := index.ReadString(op.key[1:])
-		if err != nil { // not a key kith writes: drop everything
-			tx.db.pages.Purge()
-			return
-		}
-		tx.db.pages.Remove(owner)
-	}
 }
 
 // cachedFirstPage answers ListFriends from the page cache, or reads the

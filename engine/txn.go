@@ -314,8 +314,7 @@ func (tx *txn) commit() error {
 		h()
 	}
 	tx.cacheCounters(err == nil)
-	tx.dropPages()
-	tx.updateSets(err == nil)
+	tx.writeThroughLists(err == nil)
 	if err != nil {
 		return err
 	}
