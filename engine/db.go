@@ -129,15 +129,7 @@ func (db *DB) Close() error {
 	if db.profiles != nil {
 		db.profiles.Purge()
 	}
-	if db.counters != nil {
-		db.counters.Purge()
-	}
-	if db.pages != nil {
-		db.pages.Purge()
-	}
-	if db.sets != nil {
-		db.sets.Purge()
-	}
+	db.purgeUserCaches()
 	return db.pdb.Close()
 }
 

@@ -365,15 +365,7 @@ func (p *importPlan) write(ctx context.Context) (ImportStats, error) {
 // and friend-set caches too, which Import bypasses (see txcache.go,
 // pagecache.go, friendset.go).
 func (p *importPlan) uncache() {
-	if p.im.db.counters != nil {
-		p.im.db.counters.Purge()
-	}
-	if p.im.db.pages != nil {
-		p.im.db.pages.Purge()
-	}
-	if p.im.db.sets != nil {
-		p.im.db.sets.Purge()
-	}
+	p.im.db.purgeUserCaches()
 	for n, info := range p.im.info {
 		if info.profileLine != 0 {
 			p.im.db.uncacheProfile(p.im.ids[n])

@@ -47,6 +47,18 @@ func newUserCache[V any](o *Options, maxBytes int64) (*cache.Cache[V], error) {
 	})
 }
 
+// purgeUserCaches empties the caches that writes keep exact under the
+// users' locks (counters, first pages, friend sets), for a caller that
+// changes the store without a txn (Import) or closes it.
+func (db *DB) purgeUserCaches() {
+	if db.counters == nil { // all on or all off, with the profile cache
+		return
+	}
+	db.counters.Purge()
+	db.pages.Purge()
+	db.sets.Purge()
+}
+
 // tryLockUser takes uid's lock for a reader that wants its cached
 // counters, and returns it; nil when uid's lock is busy (a reader never
 // waits) or there is no counters cache. Hold it briefly: opening a reader
