@@ -228,12 +228,6 @@ func (tx *txn) blocked(owner, target string) (bool, error) {
 	return tx.has(index.Block(nil, owner, target))
 }
 
-// hasApplication reports whether the application from -> to is pending.
-func (tx *txn) hasApplication(from, to string) (bool, error) {
-	a, err := tx.application(from, to)
-	return a != nil, err
-}
-
 // putBlock adds target to owner's blocklist (which must not hold it yet)
 // with its twin and counter; ErrBlockLimit when the list is full.
 func (tx *txn) putBlock(owner, target string) error {

@@ -199,7 +199,8 @@ func validByID(ids []string, errs []error) []int {
 	return order
 }
 
-// fewProbes is the most keys probeSorted probes with point reads.
+// fewProbes is the most keys probeSorted probes with point reads, and
+// the most peers a relation check answers from the friend sets.
 const fewProbes = 8
 
 // probeSorted reports for each item whether its key exists. The keys must

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"context"
 	"fmt"
 	"unicode"
 	"unicode/utf8"
@@ -36,18 +35,6 @@ func printableUTF8(s string) bool {
 		i += size - 1
 	}
 	return true
-}
-
-// checkCall validates what every call shares: a live context and a valid
-// acting user.
-func (db *DB) checkCall(ctx context.Context, uid string) error {
-	if ctx == nil {
-		return ErrNilContext
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return db.checkUserID(uid)
 }
 
 // checkCount reports ErrTooMany when n IDs exceed the limit of a call.
