@@ -51,6 +51,74 @@ func BenchmarkDB_CheckFriends(b *testing.B) {
 		}
 		reportOps(b, n)
 	})
+	// One peer at a time among users of short lists, which the friend
+	// sets hold after the first check of each user.
+	b.Run("ids=1/type=both/short-lists", func(b *testing.B) {
+		db := openDB(b, shortListsDir(b), nil)
+		pairs := shortListPairs()
+		b.ReportAllocs()
+		n := 0
+		for b.Loop() {
+			p := pairs[n%len(pairs)]
+			res, err := db.CheckFriends(ctx, p[0], p[1:], engine.CheckBoth)
+			if err != nil || res[0].Err != nil {
+				b.Fatal(err, res[0].Err)
+			}
+			n++
+		}
+		reportOps(b, n)
+	})
+}
+
+// shortListUsers users, each a friend both ways of the next
+// shortListDegree ones (mod shortListUsers): every list holds 2×degree.
+const (
+	shortListUsers  = 1000
+	shortListDegree = 4
+)
+
+// shortListsDir builds the short-lists data set in a temp dir.
+func shortListsDir(b *testing.B) string {
+	b.Helper()
+	dir := b.TempDir()
+	ids := userIDs(shortListUsers)
+	err := buildDir(dir, func(db *engine.DB) error {
+		if _, err := loadProfiles(ctx, db, shortListUsers, benchSeed, 2, nil); err != nil {
+			return err
+		}
+		for i, id := range ids {
+			if _, err := db.UpdateProfile(ctx, id, engine.ProfileUpdate{AllowType: new(engine.AllowAny)}); err != nil {
+				return err
+			}
+			for d := 1; d <= shortListDegree; d++ {
+				req := []engine.AddFriendRequest{{UserID: ids[(i+d)%len(ids)], Type: engine.AddBoth}}
+				if _, err := db.AddFriends(ctx, id, req); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return dir
+}
+
+// shortListPairs returns (user, peer) pairs to check, users in a shuffled
+// order, half of the peers friends.
+func shortListPairs() [][]string {
+	ids := userIDs(shortListUsers)
+	at := make(map[string]int, len(ids))
+	for i, id := range ids {
+		at[id] = i
+	}
+	pairs := make([][]string, 0, len(ids))
+	for k, id := range shuffled(ids) {
+		step := 1 + k%2*(2*shortListDegree) // a friend, or a user beyond the lists
+		pairs = append(pairs, []string{id, ids[(at[id]+step)%len(ids)]})
+	}
+	return pairs
 }
 
 // wantCheckRelations returns the relation the data set gives each of ids.
@@ -90,6 +158,21 @@ func BenchmarkRaw_CheckFriends(b *testing.B) {
 		n := 0
 		for b.Loop() {
 			if err := rawCheckFriends(db, checkOwner, ids, got); err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		reportOps(b, n)
+	})
+	b.Run("ids=1/type=both/short-lists", func(b *testing.B) {
+		db := openRaw(b, shortListsDir(b), nil)
+		pairs := shortListPairs()
+		got := make([]engine.Relation, 1)
+		b.ReportAllocs()
+		n := 0
+		for b.Loop() {
+			p := pairs[n%len(pairs)]
+			if err := rawCheckFriends(db, p[0], p[1:], got); err != nil {
 				b.Fatal(err)
 			}
 			n++

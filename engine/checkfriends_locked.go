@@ -1,9 +1,6 @@
 package engine
 
-import (
-	"errors"
-	"math"
-)
+import "errors"
 
 // A check of a few friend relations answers from the friend sets of the
 // owner and the peers (friendset.go). The sets are exact only under their
@@ -50,14 +47,13 @@ func (db *DB) checkFriendsLocked(owner string, ids []string, order []int, typ Ch
 }
 
 // lockedHolds reports whether u's list holds v, for a reader holding u's
-// lock. It reads no counters: when u's are not cached, u's set is used if
-// cached but not filled. A reader fills only the sets of very short lists
-// (readerSetFill): it may well never see that user again, and reading a
-// list costs more than the seeks it saves.
+// lock. A reader fills only the sets of short lists (readerSetFill): it
+// may never see that user again, and reading a long list costs more than
+// the seeks it saves.
 func (db *DB) lockedHolds(r *lazyReader, u, v string) (bool, error) {
-	friends := uint32(math.MaxUint32) // unknown
-	if e, ok := db.counters.Get(u); ok {
-		friends = e.c.Friends
+	c, err := db.lockedCounters(r, u)
+	if err != nil {
+		return false, err
 	}
-	return db.holdsFriend(r, u, v, friends, readerSetFill)
+	return db.holdsFriend(r, u, v, c.Friends, readerSetFill)
 }
