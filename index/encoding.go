@@ -53,6 +53,24 @@ func ReadString(src []byte) (s string, rest []byte, err error) {
 	return unescape(src[:n], n-escapes), src[n+2:], nil
 }
 
+// ReadStringTo is ReadString without the allocation: it appends the
+// decoded string to dst and returns the extended slice as s.
+func ReadStringTo(dst, src []byte) (s, rest []byte, err error) {
+	n, _, err := scanString(src)
+	if err != nil {
+		return dst, src, err
+	}
+	enc := src[:n]
+	for {
+		i := slices.Index(enc, escByte)
+		if i < 0 {
+			return append(dst, enc...), src[n+2:], nil
+		}
+		dst = append(dst, enc[:i+1]...) // through the escaped 0x00
+		enc = enc[i+2:]                 // past escZero
+	}
+}
+
 // scanString finds the terminator of the component at the front of src. It
 // returns the number of encoded bytes before the terminator and how many
 // escapes those bytes hold.

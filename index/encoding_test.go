@@ -19,6 +19,11 @@ func TestStringRoundTrip(t *testing.T) {
 		if got != s || !bytes.Equal(tail, rest) {
 			t.Fatalf("ReadString(%q) = %q, %q; want %q, %q", enc, got, tail, s, rest)
 		}
+		dst := []byte("dst:")
+		into, tail, err := index.ReadStringTo(dst, append(enc, rest...))
+		if err != nil || string(into) != "dst:"+s || !bytes.Equal(tail, rest) {
+			t.Fatalf("ReadStringTo(%q, %q) = %q, %q, %v; want %q, %q", dst, enc, into, tail, err, "dst:"+s, rest)
+		}
 	}
 }
 
@@ -39,6 +44,10 @@ func TestReadStringErrors(t *testing.T) {
 		s, rest, err := index.ReadString(b.src)
 		if !errors.Is(err, index.ErrInvalidKey) {
 			t.Errorf("%s: ReadString(%q) = %q, %q, %v; want ErrInvalidKey", b.name, b.src, s, rest, err)
+		}
+		into, rest, err := index.ReadStringTo(nil, b.src)
+		if !errors.Is(err, index.ErrInvalidKey) {
+			t.Errorf("%s: ReadStringTo(%q) = %q, %q, %v; want ErrInvalidKey", b.name, b.src, into, rest, err)
 		}
 	}
 }

@@ -34,6 +34,10 @@ func FuzzRoundTrip(f *testing.F) {
 		if err != nil || s != owner || len(rest) != 0 {
 			t.Fatalf("ReadString(AppendString(%q)) = %q, %q, %v", owner, s, rest, err)
 		}
+		b, rest, err := index.ReadStringTo(nil, index.AppendString(nil, owner))
+		if err != nil || string(b) != owner || len(rest) != 0 {
+			t.Fatalf("ReadStringTo(AppendString(%q)) = %q, %q, %v", owner, b, rest, err)
+		}
 	})
 }
 
