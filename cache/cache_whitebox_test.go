@@ -315,3 +315,68 @@ func TestCache_GetManySkipsBusyShard(t *testing.T) {
 		t.Fatalf("GetMany = %d, want %d", n, len(keys))
 	}
 }
+
+// TestCache_HitMovesOnlyNearEviction checks promoteLocked: on a full
+// shard (by entries, or by bytes), a hit on an entry among the more
+// recently used half leaves the LRU order as it is, a hit on an entry of
+// the back half moves it to the front, and an entry hit between
+// insertions is never evicted. On a shard far from full, no hit moves.
+func TestCache_HitMovesOnlyNearEviction(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts Options
+	}{
+		{"full by entries", Options{Entries: 10}},
+		{"full by bytes", Options{Entries: 1000, MaxBytes: 10}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := tenEntries(t, tc.opts)
+			c.Get("k9") // the newest
+			c.Get("k7") // 2 entries went to the front after it, fewer than 10/2
+			if got := lruOrder(c); got != "0123456789" {
+				t.Fatalf("after hits on front-half entries: order %s, want 0123456789", got)
+			}
+			c.Get("k1") // 8 went to the front after it
+			if got := lruOrder(c); got != "0234567891" {
+				t.Fatalf("after a hit on a back-half entry: order %s, want 0234567891", got)
+			}
+			for i := 10; i < 100; i++ {
+				if _, ok := c.Get("k1"); !ok {
+					t.Fatalf("k1 evicted after %d insertions though hit before each", i-10)
+				}
+				c.Set("k"+strconv.Itoa(i), i, 1, 0)
+			}
+		})
+	}
+	t.Run("far from full", func(t *testing.T) {
+		c := tenEntries(t, Options{Entries: 100})
+		c.Get("k0")
+		if got := lruOrder(c); got != "0123456789" {
+			t.Fatalf("after a hit on the oldest of 10 entries of 100: order %s, want 0123456789", got)
+		}
+	})
+}
+
+// tenEntries returns a one-shard cache holding k0 to k9 of size 1, k0 the
+// least recently used.
+func tenEntries(t *testing.T, opts Options) *Cache[int] {
+	t.Helper()
+	c, err := New[int](opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 {
+		c.Set("k"+strconv.Itoa(i), i, 1, 0)
+	}
+	return c
+}
+
+// lruOrder returns the digits of the keys "k<digit>" of c's single shard,
+// least recently used first.
+func lruOrder(c *Cache[int]) string {
+	s := ""
+	for _, k := range c.shards[0].lru.Keys() {
+		s += k[1:]
+	}
+	return s
+}

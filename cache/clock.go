@@ -34,6 +34,7 @@ type entry[V any] struct {
 	v       V
 	size    int64
 	expires time.Time // zero: never expires
+	front   uint64    // the shard's moves when the entry last went to the front
 }
 
 // expired reports whether e is past its deadline. An entry is live while

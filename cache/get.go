@@ -1,7 +1,8 @@
 package cache
 
 // Get returns the live value for key and reports whether there was one. A
-// hit makes key the most recently used. An expired entry is removed and
+// hit makes key the most recently used, or leaves it where it is when it
+// is in the more recently used half of its shard already. An expired entry is removed and
 // counted as an expiration and a miss.
 func (c *Cache[V]) Get(key string) (V, bool) {
 	s := c.shardOf(key)
@@ -123,7 +124,7 @@ func (s *shard[V]) getSomeUnlock(keys []string, idx []uint8, base int, hit func(
 
 // getLocked is Get with s.mu held and the call's clock.
 func (s *shard[V]) getLocked(key string, clk *lazyClock) (V, bool) {
-	e, ok := s.lru.Get(key)
+	e, ok := s.lru.Peek(key)
 	if ok && e.expired(clk) {
 		s.removeLocked(key)
 		s.stats.Expirations++
@@ -135,5 +136,6 @@ func (s *shard[V]) getLocked(key string, clk *lazyClock) (V, bool) {
 		return zero, false
 	}
 	s.stats.Hits++
+	s.promoteLocked(key, e)
 	return e.v, true
 }

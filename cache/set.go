@@ -44,7 +44,8 @@ func (s *shard[V]) storeLocked(key string, v V, size int, ttl time.Duration, clk
 		s.bytes -= old.size // Add replaces in place without the callback
 		s.countExpiredLocked(&old, &clk)
 	}
-	s.lru.Add(key, entry[V]{v: v, size: sz, expires: clk.deadline(ttl)})
+	s.lru.Add(key, entry[V]{v: v, size: sz, expires: clk.deadline(ttl), front: s.moves})
+	s.moves++
 	s.bytes += sz
 	s.trimLocked()
 	return true
