@@ -30,16 +30,25 @@ func (tx *txn) friendEdge(owner, friend string) (*FriendEdge, error) {
 
 // isFriend reports whether owner's list holds friend.
 func (tx *txn) isFriend(owner, friend string) (bool, error) {
-	c, err := tx.peekCounters(owner)
-	if err != nil || c.Friends == 0 {
+	u, err := tx.loadCounters(owner)
+	if err != nil || u.c.Friends == 0 {
 		return false, err
 	}
 	var buf [64]byte
 	if i, staged := tx.ws.latest(index.Friend(buf[:0], owner, friend)); staged {
 		return !tx.ws.ops[i].del, nil
 	}
-	// Not staged: the committed list answers.
-	return tx.db.holdsFriend(&tx.r, owner, friend, c.Friends, maxSetFill)
+	// Not staged: the committed list answers, from the owner's set when
+	// the list is short enough to have one. The txn keeps the set it read
+	// for its write-through (writeThroughLists).
+	if u.set == nil {
+		s, ok, err := tx.db.friendSetOf(&tx.r, owner, u.c.Friends, maxSetFill)
+		if err != nil || !ok {
+			return readFriend(&tx.r, owner, friend, err)
+		}
+		u.set = s
+	}
+	return u.set.has(friend), nil
 }
 
 // putEdge adds owner's edge to friend (which must not exist), with its
@@ -54,10 +63,12 @@ func (tx *txn) putEdge(owner, friend string, e *FriendEdge) error {
 		return ErrFriendLimit
 	}
 	c.Friends++
-	if err := tx.setRecord(index.Friend(nil, owner, friend), e); err != nil {
+	tx.key = index.Friend(tx.key[:0], owner, friend)
+	if err := tx.setRecord(tx.key, e); err != nil {
 		return err
 	}
-	tx.set(index.FriendOf(nil, friend, owner), nil)
+	tx.key = index.FriendOf(tx.key[:0], friend, owner)
+	tx.set(tx.key, nil)
 	for _, g := range e.Groups {
 		tx.set(index.Member(nil, owner, g, friend), nil)
 	}
@@ -77,8 +88,10 @@ func (tx *txn) dropEdge(owner, friend string) (bool, error) {
 		return false, err
 	}
 	c.Friends--
-	tx.del(index.Friend(nil, owner, friend))
-	tx.del(index.FriendOf(nil, friend, owner))
+	tx.key = index.Friend(tx.key[:0], owner, friend)
+	tx.del(tx.key)
+	tx.key = index.FriendOf(tx.key[:0], friend, owner)
+	tx.del(tx.key)
 	for _, g := range e.Groups {
 		tx.del(index.Member(nil, owner, g, friend))
 	}

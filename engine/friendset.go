@@ -113,11 +113,20 @@ func (db *DB) holdsFriend(r *lazyReader, u, v string, friends, fillMax uint32) (
 	if err != nil || ok {
 		return ok && s.has(v), err
 	}
+	return readFriend(r, u, v, nil)
+}
+
+// readFriend reports whether u's committed list holds v, read through r;
+// it passes on err, the error of a set lookup before it, if not nil.
+func readFriend(r *lazyReader, u, v string, err error) (bool, error) {
+	if err != nil {
+		return false, err
+	}
 	rd, err := r.get()
 	if err != nil {
 		return false, err
 	}
-	_, ok, err = rd.get(index.Friend(nil, u, v))
+	_, ok, err := rd.get(index.Friend(nil, u, v))
 	return ok, err
 }
 
@@ -131,30 +140,43 @@ func (tx *txn) writeThroughLists(ok bool) {
 	if pages == nil { // the per-user caches are all on or all off
 		return
 	}
+	var buf [64]byte
 	for _, op := range tx.ws.ops {
 		if len(op.key) == 0 || op.key[0] != index.KindFriend {
 			continue
 		}
-		owner, rest, err := index.ReadString(op.key[1:])
+		ownerID, rest, err := index.ReadStringTo(buf[:0], op.key[1:])
 		if err != nil { // not a key kith writes: forget every list
 			pages.Purge()
 			sets.Purge()
 			return
 		}
+		owner, u := tx.user(ownerID)
 		pages.Remove(owner)
-		s, cached := sets.Get(owner)
-		if !cached {
-			continue
+		s := friendSet(nil)
+		if u != nil {
+			s = u.set
 		}
-		friend, _, err := index.ReadString(rest)
+		if s == nil {
+			var cached bool
+			if s, cached = sets.Get(owner); !cached {
+				continue
+			}
+		}
+		friendID, _, err := index.ReadStringTo(buf[:0], rest)
 		if err != nil || !ok {
 			sets.Remove(owner)
 			continue
 		}
+		friend, _ := tx.user(friendID)
 		if s = s.with(friend, !op.del); len(s) > maxSet {
+			s = nil
 			sets.Remove(owner)
 		} else {
 			sets.Set(owner, s, setSize(s), 0)
+		}
+		if u != nil {
+			u.set = s
 		}
 	}
 }

@@ -113,7 +113,7 @@ func (tx *txn) cacheCounters(ok bool) {
 	if tx.db.counters == nil {
 		return
 	}
-	for uid, c := range tx.cnt {
+	for uid, c := range tx.users {
 		switch {
 		case !c.dirty && !c.deleted:
 		case ok && !c.deleted:
@@ -130,11 +130,10 @@ func (tx *txn) cacheCounters(ok bool) {
 // uid has no profile. The profile is shared: read it, never change it.
 func (tx *txn) lockedProfile(uid string) (p *Profile, ok bool, err error) {
 	var buf [64]byte
-	key := index.Profile(buf[:0], uid)
-	_, staged := tx.ws.latest(key)
+	_, staged := tx.ws.latest(index.Profile(buf[:0], uid))
 	if tx.db.profiles == nil || staged {
 		p = new(Profile)
-		ok, err = tx.getRecord(key, p)
+		ok, err = tx.getRecord(index.Profile(nil, uid), p)
 		return p, ok, err
 	}
 	if v, hit := tx.db.profiles.Get(uid); hit && !v.remote && v.p != nil {
@@ -142,7 +141,7 @@ func (tx *txn) lockedProfile(uid string) (p *Profile, ok bool, err error) {
 	}
 	tok := tx.db.profiles.Token(uid)
 	p = new(Profile)
-	if ok, err = tx.getRecord(key, p); err != nil || !ok {
+	if ok, err = tx.getRecord(index.Profile(nil, uid), p); err != nil || !ok {
 		return nil, false, err
 	}
 	// No TryLock as in fillProfile: the writer it guards against would

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
 
 	"github.com/kithdb/kith/codec"
 	"github.com/kithdb/kith/index"
@@ -26,21 +27,43 @@ type txn struct {
 	now   int64
 
 	ws       writeSet
-	cnt      map[string]*txCounters
-	undo     []counterUndo // see savepoint
+	users    map[string]*txUser // the locked users the txn has read
+	undo     []counterUndo      // see savepoint
 	epoch    int
 	events   []pendingEvent
 	onCommit []func() // run after a successful commit, locks still held
 	live     []Event  // events to publish after the commit
-	vals     []byte   // the staged values' encodings (see setRecord)
+	arena    []byte   // the staged keys and values (see own)
+	key      []byte   // scratch room for a key to stage (see own)
+
+	// Room for a typical call (a friend request stages 8 writes for 2
+	// users) inside the txn's own allocation: the small allocations of
+	// growing slices showed in profiles.
+	small struct {
+		ops       [16]writeOp
+		users     [4]txUser
+		usersUsed int
+		undo      [4]counterUndo
+		events    [4]pendingEvent
+		arena     [768]byte
+		key       [64]byte
+	}
 }
 
-// txCounters is a user's counters as the txn sees them.
-type txCounters struct {
+// txUser is what a txn knows of a user it holds the lock of: the user's
+// counters as the txn sees them, and the user's cached friend set once
+// read (see txn.isFriend).
+type txUser struct {
+	uid     string
 	c       Counters
 	dirty   bool // to be written at commit
 	deleted bool // the user is gone: delete the counters at commit
 	epoch   int  // the savepoint epoch of its last undo-log entry
+
+	// set is the user's friend set as committed (nil: not read yet).
+	// Undoing an item may restore an older txUser value, whose set is nil
+	// or the same committed set: either is right.
+	set friendSet
 }
 
 type pendingEvent struct {
@@ -61,20 +84,47 @@ func (db *DB) update(ctx context.Context, users []string, fn func(tx *txn) error
 	defer db.leave()
 	locks := db.locks.lock(users)
 	defer locks.unlock()
-	tx := &txn{
-		// The reader is opened after locking, when first used: its view
-		// includes the last commit of every user the txn locks.
-		db: db, ctx: ctx, r: lazyReader{db: db}, locks: locks, now: db.now(),
-		// Sized for a typical call (a friend request writes 8 keys for 2
-		// users): growing them showed in profiles.
-		ws:  writeSet{ops: make([]writeOp, 0, 16)},
-		cnt: make(map[string]*txCounters, 2),
-	}
-	defer tx.r.close()
+	// The reader is opened after locking, when first used: its view
+	// includes the last commit of every user the txn locks.
+	tx := newTxn(db, ctx, locks)
+	defer tx.release()
 	if err := fn(tx); err != nil {
 		return err
 	}
 	return tx.commit()
+}
+
+// txnPool recycles txns: a txn is a few KiB (see txn.small), and
+// allocating one per call showed in profiles, in allocation and in the
+// garbage collections it brought.
+var txnPool = sync.Pool{New: func() any { return new(txn) }}
+
+func newTxn(db *DB, ctx context.Context, locks lockSet) *txn {
+	tx := txnPool.Get().(*txn)
+	tx.db, tx.ctx, tx.r, tx.locks, tx.now = db, ctx, lazyReader{db: db}, locks, db.now()
+	if tx.users == nil {
+		tx.users = make(map[string]*txUser, 2)
+	}
+	tx.ws.ops = tx.small.ops[:0]
+	tx.undo = tx.small.undo[:0]
+	tx.events = tx.small.events[:0]
+	tx.arena = tx.small.arena[:0]
+	tx.key = tx.small.key[:0]
+	return tx
+}
+
+// release closes tx's reader and returns tx to txnPool, zeroed but for
+// its users map when small (cleared): nothing a txn staged or read may be
+// kept past the txn, and a pooled txn keeps nothing alive.
+func (tx *txn) release() {
+	tx.r.close()
+	users := tx.users
+	if len(users) > len(tx.small.users) {
+		users = nil
+	}
+	clear(users)
+	*tx = txn{users: users}
+	txnPool.Put(tx)
 }
 
 // try runs one item of a batch call. If fn fails with an item error (one
@@ -124,7 +174,7 @@ type savepoint struct {
 // counterUndo is a counters record's value before the current item.
 type counterUndo struct {
 	uid  string
-	prev txCounters
+	prev txUser
 }
 
 func (tx *txn) save() savepoint {
@@ -138,7 +188,7 @@ func (tx *txn) rollback(sp savepoint) {
 	tx.onCommit = tx.onCommit[:sp.onCommit]
 	for i := len(tx.undo) - 1; i >= sp.undo; i-- {
 		u := tx.undo[i]
-		*tx.cnt[u.uid] = u.prev
+		*tx.users[u.uid] = u.prev
 	}
 	tx.undo = tx.undo[:sp.undo]
 	tx.epoch++
@@ -146,7 +196,7 @@ func (tx *txn) rollback(sp savepoint) {
 
 // remember logs c's value before its first change since the latest
 // savepoint.
-func (tx *txn) remember(uid string, c *txCounters) {
+func (tx *txn) remember(uid string, c *txUser) {
 	if c.epoch != tx.epoch {
 		tx.undo = append(tx.undo, counterUndo{uid: uid, prev: *c})
 		c.epoch = tx.epoch
@@ -185,36 +235,45 @@ func (tx *txn) getRecord(key []byte, rec codec.Record) (ok bool, err error) {
 	return true, nil
 }
 
-// The staging methods take ownership of key: the txn keeps it, so the
-// caller passes a key of its own (every call site builds a fresh one) and
-// never changes it afterwards. Values are copied.
+// The staging methods copy key and value into tx.arena, one after the
+// other: no allocation for most calls. When the arena grows, the writes
+// staged before keep the old array, which nothing writes again. So a
+// caller may build the key in scratch memory, such as tx.key.
 
 // set stages key = val.
 func (tx *txn) set(key, val []byte) {
-	tx.stage(writeOp{key: key, val: bytes.Clone(val)})
+	k := tx.own(key)
+	tx.ws.add(writeOp{key: k, val: tx.own(val)})
 }
 
-// setRecord stages key = the encoding of rec. Values are encoded one
-// after the other into tx.vals, one allocation for most calls' values;
-// when it grows, values staged before keep the old array, which nothing
-// writes again.
+// setRecord stages key = the encoding of rec.
 func (tx *txn) setRecord(key []byte, rec codec.Record) error {
-	start := len(tx.vals)
-	out, err := codec.Append(tx.vals, rec)
+	k := tx.own(key)
+	start := len(tx.arena)
+	out, err := codec.Append(tx.arena, rec)
 	if err != nil {
 		return err
 	}
-	tx.vals = out
-	tx.stage(writeOp{key: key, val: out[start:len(out):len(out)]})
+	tx.arena = out
+	tx.ws.add(writeOp{key: k, val: out[start:len(out):len(out)]})
 	return nil
 }
 
 // del stages the deletion of key.
 func (tx *txn) del(key []byte) {
-	tx.stage(writeOp{key: key, del: true})
+	tx.ws.add(writeOp{key: tx.own(key), del: true})
 }
 
-func (tx *txn) stage(op writeOp) { tx.ws.add(op) }
+// own returns a copy of b in tx.arena (nil for an empty b), capped so
+// that no append writes past it.
+func (tx *txn) own(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	start := len(tx.arena)
+	tx.arena = append(tx.arena, b...)
+	return tx.arena[start:len(tx.arena):len(tx.arena)]
+}
 
 // scanKeys returns every key under prefix, as of the txn's own writes over
 // the committed state, in key order. The keys are copies.
@@ -263,11 +322,11 @@ func (tx *txn) peekCounters(uid string) (Counters, error) {
 	return c.c, nil
 }
 
-func (tx *txn) loadCounters(uid string) (*txCounters, error) {
+func (tx *txn) loadCounters(uid string) (*txUser, error) {
 	if !tx.locks.holds(uid) {
 		return nil, errNotLocked
 	}
-	if c, ok := tx.cnt[uid]; ok {
+	if c, ok := tx.users[uid]; ok {
 		return c, nil
 	}
 	// A txn loads a user's counters before it stages any change of them,
@@ -278,9 +337,30 @@ func (tx *txn) loadCounters(uid string) (*txCounters, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &txCounters{c: e.c}
-	tx.cnt[uid] = c
+	c := tx.newUser(txUser{uid: uid, c: e.c})
+	tx.users[uid] = c
 	return c, nil
+}
+
+// user returns id as a string, and what the txn knows of that user if
+// anything; it does not allocate for a user the txn has read.
+func (tx *txn) user(id []byte) (string, *txUser) {
+	if u := tx.users[string(id)]; u != nil {
+		return u.uid, u
+	}
+	return string(id), nil
+}
+
+// newUser returns a home for what the txn knows of a user.
+func (tx *txn) newUser(c txUser) *txUser {
+	if n := tx.small.usersUsed; n < len(tx.small.users) {
+		tx.small.usersUsed++
+		tx.small.users[n] = c
+		return &tx.small.users[n]
+	}
+	p := new(txUser)
+	*p = c
+	return p
 }
 
 // emit appends ev to uid's change log at commit, with uid's next seq.
@@ -293,7 +373,7 @@ func (tx *txn) emit(uid string, ev codec.Event) {
 // commit: DeleteUser removes the user's log with everything else.
 func (tx *txn) forgetUser(uid string) {
 	tx.events = slices.DeleteFunc(tx.events, func(pe pendingEvent) bool { return pe.uid == uid })
-	tx.cnt[uid] = &txCounters{deleted: true}
+	tx.users[uid] = tx.newUser(txUser{uid: uid, deleted: true})
 }
 
 // after registers f to run once the txn has committed (cache
@@ -330,27 +410,30 @@ func (tx *txn) stageEvents() error {
 		return nil
 	}
 	keep := uint64(tx.db.opts.EventRetention)
-	for _, pe := range tx.events {
+	for i := range tx.events {
+		pe := &tx.events[i]
 		c, err := tx.counters(pe.uid)
 		if err != nil {
 			return err
 		}
 		c.Seq++
-		if err := tx.setRecord(index.Event(nil, pe.uid, c.Seq), &pe.ev); err != nil {
+		tx.key = index.Event(tx.key[:0], pe.uid, c.Seq)
+		if err := tx.setRecord(tx.key, &pe.ev); err != nil {
 			return err
 		}
 		if tx.db.subs.active() {
 			tx.live = append(tx.live, eventOf(pe.uid, c.Seq, &pe.ev))
 		}
 		if c.Seq > keep {
-			tx.del(index.Event(nil, pe.uid, c.Seq-keep))
+			tx.key = index.Event(tx.key[:0], pe.uid, c.Seq-keep)
+			tx.del(tx.key)
 		}
 	}
 	return nil
 }
 
 func (tx *txn) stageCounters() error {
-	for uid, c := range tx.cnt {
+	for uid, c := range tx.users {
 		if c.deleted {
 			tx.del(index.Counters(nil, uid))
 			continue
@@ -358,7 +441,8 @@ func (tx *txn) stageCounters() error {
 		if !c.dirty {
 			continue
 		}
-		if err := tx.setRecord(index.Counters(nil, uid), &c.c); err != nil {
+		tx.key = index.Counters(tx.key[:0], uid)
+		if err := tx.setRecord(tx.key, &c.c); err != nil {
 			return err
 		}
 	}
