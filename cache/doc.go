@@ -110,12 +110,19 @@
 // and 1 otherwise.
 //
 // What caps the scaling on a working set that fits the CPU caches is the
-// LRU itself: a hit rewrites the list pointers of the entry, its
-// neighbours and the shard's list head, cache lines that the other CPU
-// most likely wrote last, so every hit moves lines between CPUs whatever
-// the sharding. Grouping a batch by shard makes that one visit per shard
-// and batch instead of about six. Going further would take not moving
-// recently promoted entries to the front, which changes the LRU order.
+// LRU itself: a hit that moves its entry to the front rewrites the list
+// pointers of the entry, its neighbours and the shard's list head, cache
+// lines that the other CPU most likely wrote last. Grouping a batch by
+// shard makes that one visit per shard and batch instead of about six.
+// And a hit moves its entry only when the entry could be evicted soon
+// (half the shard's capacity went to the front since the entry last did,
+// or, when the byte bound decides, it is in the back half of the list):
+// the order among recently used entries is approximate, and an entry used
+// more often than half the capacity is inserted is never evicted. Measured
+// alternating with the strict LRU in one session (10k keys, half the
+// capacity, batches of 100): GetManyParallel/shards=16 14.2–19.9 µs per
+// batch before, 7.6–13.0 after; GetManySerial/shards=16 43–64 before,
+// 27–34 after; a single Get is unchanged (54–58 ns before, 56–67 after).
 //
 // The cache starts no goroutine, so it needs no Close. It does not use
 // golang-lru/v2/expirable, whose v2.0.7 starts a reaper goroutine per cache
