@@ -47,13 +47,13 @@ func (db *DB) checkFriendsLocked(owner string, ids []string, order []int, typ Ch
 }
 
 // lockedHolds reports whether u's list holds v, for a reader holding u's
-// lock. A reader fills only the sets of short lists (readerSetFill): it
-// may never see that user again, and reading a long list costs more than
-// the seeks it saves.
+// lock. A reader fills the set of a short list at once, that of a long
+// one only when it missed u's set before (readerFill): it may never see
+// u again, and reading a long list costs more than the seeks it saves.
 func (db *DB) lockedHolds(r *lazyReader, u, v string) (bool, error) {
 	c, err := db.lockedCounters(r, u)
 	if err != nil {
 		return false, err
 	}
-	return db.holdsFriend(r, u, v, c.Friends, readerSetFill)
+	return db.holdsFriend(r, u, v, c.Friends, db.readerFill)
 }

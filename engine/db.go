@@ -26,6 +26,7 @@ type DB struct {
 	counters *cache.Cache[countersEntry] // for writes; nil when Options.ProfileCache.Disabled (txcache.go)
 	pages    *cache.Cache[cachedPage]    // first friend pages; nil when Options.ProfileCache.Disabled (pagecache.go)
 	sets     *cache.Cache[friendSet]     // friend lists as ID sets; nil when Options.ProfileCache.Disabled (friendset.go)
+	ghosts   fillGhosts                  // users whose sets readers missed (friendset.go)
 	loads    *loads                      // nil without Options.ProfileLoader
 
 	subs subscribers
@@ -69,6 +70,7 @@ func Open(dir string, opts *Options) (*DB, error) {
 		customFriend:  setOf(o.CustomFriendFields),
 	}
 	db.locks.init()
+	db.ghosts.init()
 	if o.NoSync {
 		db.wopts = pebble.NoSync
 	}

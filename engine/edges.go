@@ -42,7 +42,7 @@ func (tx *txn) isFriend(owner, friend string) (bool, error) {
 	// the list is short enough to have one. The txn keeps the set it read
 	// for its write-through (writeThroughLists).
 	if u.set == nil {
-		s, ok, err := tx.db.friendSetOf(&tx.r, owner, u.c.Friends, maxSetFill)
+		s, ok, err := tx.db.friendSetOf(&tx.r, owner, u.c.Friends, txnFill)
 		if err != nil || !ok {
 			return readFriend(&tx.r, owner, friend, err)
 		}

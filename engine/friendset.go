@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"hash/maphash"
 	"slices"
+	"sync/atomic"
 
 	"github.com/kithdb/kith/index"
 )
@@ -20,20 +22,58 @@ import (
 //     failed (writeThroughLists); Import holds every lock and purges the cache.
 //
 // A set is filled by reading u's whole list, keys only. That is worth it
-// for short lists, read many times: a txn fills the sets of lists of up to
-// maxSetFill friends (its users are likely to be written again), a reader
-// those of up to readerSetFill; a set that grows beyond maxSet is dropped.
+// for lists read many times, and cheap for short ones: a txn fills the
+// sets of lists of up to maxSetFill friends (its users are likely to be
+// written again), a reader those of up to readerSetFill, and those of up
+// to maxSet for a user it finds without a set for the second time in a
+// short while (fillGhosts); a set that grows beyond maxSet is dropped.
 // The cache is sized like the other per-user caches, ProfileCache.Entries
 // sets and ProfileCache.MaxBytes of them.
 
 const (
 	// maxSetFill is the longest list a txn fills a set from.
 	maxSetFill = 64
-	// readerSetFill is the longest list a reader fills a set from.
+	// readerSetFill is the longest list a reader fills a set from at its
+	// first miss.
 	readerSetFill = 16
-	// maxSet is the longest set kept up to date by writes.
+	// maxSet is the longest set kept up to date by writes, and filled by
+	// a reader at a repeated miss.
 	maxSet = 1024
+	// ghostSlots is the size of fillGhosts' table.
+	ghostSlots = 8192
 )
+
+// fillGhosts remembers the users whose sets readers recently missed, by
+// hash, one per slot: a reader fills the set of a long list only at the
+// second miss of its user while the first is remembered. A user checked
+// again and again gets a set; a user checked once costs no fill (a fill
+// of a long list costs more than the reads it saves for a user met once).
+type fillGhosts struct {
+	seed  maphash.Seed
+	slots [ghostSlots]atomic.Uint64
+}
+
+func (g *fillGhosts) init() { g.seed = maphash.MakeSeed() }
+
+// missedBefore reports whether uid's miss is remembered, and remembers
+// it if not.
+func (g *fillGhosts) missedBefore(uid string) bool {
+	h := maphash.String(g.seed, uid) | 1 // never 0, an empty slot
+	slot := &g.slots[h%ghostSlots]
+	if slot.Load() == h {
+		return true
+	}
+	slot.Store(h)
+	return false
+}
+
+// txnFill is a txn's rule for filling the set of a list of n friends.
+func txnFill(_ string, n uint32) bool { return n <= maxSetFill }
+
+// readerFill is a reader's rule for filling uid's set, of n friends.
+func (db *DB) readerFill(uid string, n uint32) bool {
+	return n <= readerSetFill || n <= maxSet && db.ghosts.missedBefore(uid)
+}
 
 // friendSet is a user's whole friend list: the friends' IDs, sorted. Only
 // holders of the user's lock read it, so writes change it in place
@@ -66,18 +106,18 @@ func setSize(s friendSet) int {
 	return n
 }
 
-// friendSetOf returns uid's friend set, from the cache or, when its list
-// is short (friends, from uid's counters, at most fillMax), read through r
-// and cached; ok is false otherwise. The caller holds uid's lock,
-// and r's view includes every commit of uid's list.
-func (db *DB) friendSetOf(r *lazyReader, uid string, friends, fillMax uint32) (s friendSet, ok bool, err error) {
+// friendSetOf returns uid's friend set, from the cache or, when fill
+// says so for its list of friends entries (from uid's counters), read
+// through r and cached; ok is false otherwise. The caller holds uid's
+// lock, and r's view includes every commit of uid's list.
+func (db *DB) friendSetOf(r *lazyReader, uid string, friends uint32, fill func(uid string, n uint32) bool) (s friendSet, ok bool, err error) {
 	if db.sets == nil {
 		return nil, false, nil
 	}
 	if s, ok := db.sets.Get(uid); ok {
 		return s, true, nil
 	}
-	if friends > fillMax {
+	if !fill(uid, friends) {
 		return nil, false, nil
 	}
 	rd, err := r.get()
@@ -102,14 +142,14 @@ func (db *DB) friendSetOf(r *lazyReader, uid string, friends, fillMax uint32) (s
 }
 
 // holdsFriend reports whether u's committed list, of friends entries,
-// holds v: from u's friend set (filled for lists up to fillMax), or read
-// through r. The caller holds u's lock, and r's view includes every
-// commit of u's list.
-func (db *DB) holdsFriend(r *lazyReader, u, v string, friends, fillMax uint32) (bool, error) {
+// holds v: from u's friend set (filled by the rule fill), or read through
+// r. The caller holds u's lock, and r's view includes every commit of u's
+// list.
+func (db *DB) holdsFriend(r *lazyReader, u, v string, friends uint32, fill func(uid string, n uint32) bool) (bool, error) {
 	if friends == 0 {
 		return false, nil
 	}
-	s, ok, err := db.friendSetOf(r, u, friends, fillMax)
+	s, ok, err := db.friendSetOf(r, u, friends, fill)
 	if err != nil || ok {
 		return ok && s.has(v), err
 	}
