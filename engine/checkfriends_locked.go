@@ -55,5 +55,5 @@ func (db *DB) lockedHolds(r *lazyReader, u, v string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return db.holdsFriend(r, u, v, c.Friends, db.readerFill)
+	return db.holdsFriend(r, u, v, c.Friends, db.readerFill, nil)
 }

@@ -38,17 +38,9 @@ func (tx *txn) isFriend(owner, friend string) (bool, error) {
 	if i, staged := tx.ws.latest(index.Friend(buf[:0], owner, friend)); staged {
 		return !tx.ws.ops[i].del, nil
 	}
-	// Not staged: the committed list answers, from the owner's set when
-	// the list is short enough to have one. The txn keeps the set it read
-	// for its write-through (writeThroughLists).
-	if u.set == nil {
-		s, ok, err := tx.db.friendSetOf(&tx.r, owner, u.c.Friends, txnFill)
-		if err != nil || !ok {
-			return readFriend(&tx.r, owner, friend, err)
-		}
-		u.set = s
-	}
-	return u.set.has(friend), nil
+	// Not staged: the committed list answers. The txn keeps the set it
+	// read for its write-through (writeThroughLists).
+	return tx.db.holdsFriend(&tx.r, owner, friend, u.c.Friends, txnFill, &u.set)
 }
 
 // putEdge adds owner's edge to friend (which must not exist), with its

@@ -143,30 +143,31 @@ func (db *DB) friendSetOf(r *lazyReader, uid string, friends uint32, fill func(u
 
 // holdsFriend reports whether u's committed list, of friends entries,
 // holds v: from u's friend set (filled by the rule fill), or read through
-// r. The caller holds u's lock, and r's view includes every commit of u's
-// list.
-func (db *DB) holdsFriend(r *lazyReader, u, v string, friends uint32, fill func(uid string, n uint32) bool) (bool, error) {
+// r. A non-nil known is where the caller keeps u's set: used if set, set
+// once read. The caller holds u's lock, and r's view includes every
+// commit of u's list.
+func (db *DB) holdsFriend(r *lazyReader, u, v string, friends uint32, fill func(uid string, n uint32) bool, known *friendSet) (bool, error) {
 	if friends == 0 {
 		return false, nil
 	}
-	s, ok, err := db.friendSetOf(r, u, friends, fill)
-	if err != nil || ok {
-		return ok && s.has(v), err
+	if known != nil && *known != nil {
+		return known.has(v), nil
 	}
-	return readFriend(r, u, v, nil)
-}
-
-// readFriend reports whether u's committed list holds v, read through r;
-// it passes on err, the error of a set lookup before it, if not nil.
-func readFriend(r *lazyReader, u, v string, err error) (bool, error) {
+	s, ok, err := db.friendSetOf(r, u, friends, fill)
 	if err != nil {
 		return false, err
+	}
+	if ok {
+		if known != nil {
+			*known = s
+		}
+		return s.has(v), nil
 	}
 	rd, err := r.get()
 	if err != nil {
 		return false, err
 	}
-	_, ok, err := rd.get(index.Friend(nil, u, v))
+	_, ok, err = rd.get(index.Friend(nil, u, v))
 	return ok, err
 }
 
