@@ -1,9 +1,9 @@
 package cache
 
 // Get returns the live value for key and reports whether there was one. A
-// hit makes key the most recently used, or leaves it where it is when it
-// is in the more recently used half of its shard already. An expired entry is removed and
-// counted as an expiration and a miss.
+// hit makes key the most recently used, or leaves it where it is while it
+// is far from eviction (see the package doc). An expired entry is removed
+// and counted as an expiration and a miss.
 func (c *Cache[V]) Get(key string) (V, bool) {
 	s := c.shardOf(key)
 	s.mu.Lock()
