@@ -71,7 +71,7 @@ func (db *DB) AddFriends(ctx context.Context, from string, reqs []AddFriendReque
 	if err := checkCount(len(reqs), db.opts.Limits.IDsPerCall); err != nil {
 		return nil, err
 	}
-	ids := make([]string, len(reqs))
+	ids := make([]string, len(reqs), len(reqs)+1) // room for from: the users to lock
 	for i, r := range reqs {
 		ids[i] = r.UserID
 	}
@@ -81,21 +81,20 @@ func (db *DB) AddFriends(ctx context.Context, from string, reqs []AddFriendReque
 			errs[i] = db.checkAddRequest(&reqs[i])
 		}
 	}
-	outcomes := make([]AddOutcome, len(reqs))
+	res := make([]AddFriendResult, len(reqs))
 	err := db.update(ctx, append(ids, from), func(tx *txn) error {
 		return tx.eachItem(errs, func(i int) (err error) {
-			outcomes[i], err = tx.addFriend(from, &reqs[i])
+			res[i].Outcome, err = tx.addFriend(from, &reqs[i])
 			return err
 		})
 	})
 	if err != nil {
 		return nil, err
 	}
-	res := make([]AddFriendResult, len(reqs))
 	for i := range reqs {
-		res[i] = AddFriendResult{UserID: ids[i], Err: errs[i]}
-		if errs[i] == nil {
-			res[i].Outcome = outcomes[i]
+		res[i].UserID, res[i].Err = ids[i], errs[i]
+		if errs[i] != nil {
+			res[i].Outcome = 0 // a failed item's outcome, if any, was undone
 		}
 	}
 	return res, nil

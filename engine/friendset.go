@@ -75,42 +75,51 @@ func (db *DB) readerFill(uid string, n uint32) bool {
 	return n <= readerSetFill || n <= maxSet && db.ghosts.missedBefore(uid)
 }
 
-// friendSet is a user's whole friend list: the friends' IDs, sorted. Only
-// holders of the user's lock read it, so writes change it in place
-// (writeThroughLists).
-type friendSet []string
+// friendSet is a user's whole friend list: the friends' IDs, sorted.
+// Only holders of the user's lock read or change it, so writes change a
+// cached set in place (writeThroughLists) without asking the cache again.
+type friendSet struct{ ids []string }
 
-func (s friendSet) has(id string) bool {
-	_, ok := slices.BinarySearch(s, id)
+func (s *friendSet) has(id string) bool {
+	_, ok := slices.BinarySearch(s.ids, id)
 	return ok
 }
 
-// with returns s with id added (add) or removed. It reuses s's array.
-func (s friendSet) with(id string, add bool) friendSet {
-	i, found := slices.BinarySearch(s, id)
+// apply adds id (add) or removes it, in place. It reports whether the
+// set's array was replaced, which changes the set's memory (setSize).
+func (s *friendSet) apply(id string, add bool) (moved bool) {
+	i, found := slices.BinarySearch(s.ids, id)
 	switch {
 	case add && !found:
-		return slices.Insert(s, i, id)
+		old := cap(s.ids)
+		s.ids = slices.Insert(s.ids, i, id)
+		return cap(s.ids) != old
 	case !add && found:
-		return slices.Delete(s, i, i+1)
+		s.ids = slices.Delete(s.ids, i, i+1)
 	}
-	return s
+	return false
 }
 
-// setSize estimates the memory a set holds.
-func setSize(s friendSet) int {
-	n := 48 + 16*cap(s)
-	for _, id := range s {
-		n += len(id)
+// setSize estimates the memory s holds: its array and, counted for every
+// slot so that a set growing in place stays within its charge, the
+// average length of its IDs.
+func setSize(s *friendSet) int {
+	n := 64 + 16*cap(s.ids)
+	if len(s.ids) == 0 {
+		return n
 	}
-	return n
+	idBytes := 0
+	for _, id := range s.ids {
+		idBytes += len(id)
+	}
+	return n + idBytes*cap(s.ids)/len(s.ids)
 }
 
 // friendSetOf returns uid's friend set, from the cache or, when fill
 // says so for its list of friends entries (from uid's counters), read
 // through r and cached; ok is false otherwise. The caller holds uid's
 // lock, and r's view includes every commit of uid's list.
-func (db *DB) friendSetOf(r *lazyReader, uid string, friends uint32, fill func(uid string, n uint32) bool) (s friendSet, ok bool, err error) {
+func (db *DB) friendSetOf(r *lazyReader, uid string, friends uint32, fill func(uid string, n uint32) bool) (s *friendSet, ok bool, err error) {
 	if db.sets == nil {
 		return nil, false, nil
 	}
@@ -124,14 +133,14 @@ func (db *DB) friendSetOf(r *lazyReader, uid string, friends uint32, fill func(u
 	if err != nil {
 		return nil, false, err
 	}
-	s = make(friendSet, 0, friends)
+	s = &friendSet{ids: make([]string, 0, friends)}
 	prefix := index.Prefix(nil, index.KindFriend, uid)
 	err = rd.scan(prefix, nil, func(key, _ []byte) (bool, error) {
 		id, _, err := index.ReadString(key[len(prefix):])
 		if err != nil {
 			return false, corrupt(key, err)
 		}
-		s = append(s, id)
+		s.ids = append(s.ids, id)
 		return true, nil
 	})
 	if err != nil {
@@ -146,12 +155,12 @@ func (db *DB) friendSetOf(r *lazyReader, uid string, friends uint32, fill func(u
 // r. A non-nil known is where the caller keeps u's set: used if set, set
 // once read. The caller holds u's lock, and r's view includes every
 // commit of u's list.
-func (db *DB) holdsFriend(r *lazyReader, u, v string, friends uint32, fill func(uid string, n uint32) bool, known *friendSet) (bool, error) {
+func (db *DB) holdsFriend(r *lazyReader, u, v string, friends uint32, fill func(uid string, n uint32) bool, known **friendSet) (bool, error) {
 	if friends == 0 {
 		return false, nil
 	}
 	if known != nil && *known != nil {
-		return known.has(v), nil
+		return (*known).has(v), nil
 	}
 	s, ok, err := db.friendSetOf(r, u, friends, fill)
 	if err != nil {
@@ -174,8 +183,12 @@ func (db *DB) holdsFriend(r *lazyReader, u, v string, friends uint32, fill func(
 // writeThroughLists brings the caches of friend lists up to date once
 // the txn has committed (ok) or failed: for each friend-list key it
 // staged, it drops the owner's first page, and applies the write to the
-// owner's friend set (drops the set if the commit failed). The txn holds
-// the owners' locks.
+// owner's friend set in place (drops the set if the commit failed). The
+// set is the one the txn read (txUser.set) or the cached one: no one else
+// fills the owner's set while the txn holds the owner's lock, so the
+// set the txn read is the cached one, or was evicted since, and then
+// changing it is harmless. The cache is told only when the set's memory
+// changed (its array moved) or it is dropped.
 func (tx *txn) writeThroughLists(ok bool) {
 	pages, sets := tx.db.pages, tx.db.sets
 	if pages == nil { // the per-user caches are all on or all off
@@ -194,7 +207,7 @@ func (tx *txn) writeThroughLists(ok bool) {
 		}
 		owner, u := tx.user(ownerID)
 		pages.Remove(owner)
-		s := friendSet(nil)
+		var s *friendSet
 		if u != nil {
 			s = u.set
 		}
@@ -210,10 +223,11 @@ func (tx *txn) writeThroughLists(ok bool) {
 			continue
 		}
 		friend, _ := tx.user(friendID)
-		if s = s.with(friend, !op.del); len(s) > maxSet {
-			s = nil
+		switch moved := s.apply(friend, !op.del); {
+		case len(s.ids) > maxSet:
 			sets.Remove(owner)
-		} else {
+			s = nil
+		case moved:
 			sets.Set(owner, s, setSize(s), 0)
 		}
 		if u != nil {

@@ -75,18 +75,20 @@ func (db *DB) tryLockUser(uid string) *sync.Mutex {
 }
 
 // countersOf returns uid's counters entry: when the caller holds uid's
-// lock (locked), from the counters cache, read and cached on a miss;
-// otherwise, or without a cache, from read.
-func (db *DB) countersOf(uid string, locked bool, read func(c *Counters) (stored bool, err error)) (countersEntry, error) {
+// lock (locked), the cached entry, read and cached on a miss; otherwise,
+// or without a cache, a fresh one from read. A cached entry is shared:
+// copy what you need before unlocking, and only a txn changes it, in
+// place, under the lock (cacheCounters).
+func (db *DB) countersOf(uid string, locked bool, read func(c *Counters) (stored bool, err error)) (*countersEntry, error) {
 	if locked && db.counters != nil {
 		if e, ok := db.counters.Get(uid); ok {
 			return e, nil
 		}
 	}
-	var e countersEntry
+	e := new(countersEntry)
 	var err error
 	if e.stored, err = read(&e.c); err != nil {
-		return countersEntry{}, err
+		return nil, err
 	}
 	if locked && db.counters != nil {
 		db.counters.Set(uid, e, 0, 0)
@@ -104,11 +106,18 @@ func (db *DB) lockedCounters(r *lazyReader, uid string) (Counters, error) {
 		}
 		return rd.getRecord(index.Counters(nil, uid), c)
 	})
-	return e.c, err
+	if err != nil {
+		return Counters{}, err
+	}
+	return e.c, nil
 }
 
 // cacheCounters writes the counters of a txn through to the cache once
-// the txn has committed (ok), or drops those it changed if it failed.
+// the txn has committed (ok), or drops those it changed if it failed. It
+// writes in place into the entry the txn read (txUser.cached): no one
+// else fills uid's entry while the txn holds uid's lock, so that entry is
+// uid's cached one, or was evicted since, and then changing it is
+// harmless.
 func (tx *txn) cacheCounters(ok bool) {
 	if tx.db.counters == nil {
 		return
@@ -116,8 +125,10 @@ func (tx *txn) cacheCounters(ok bool) {
 	for uid, c := range tx.users {
 		switch {
 		case !c.dirty && !c.deleted:
+		case ok && !c.deleted && c.cached != nil:
+			*c.cached = countersEntry{c: c.c, stored: true}
 		case ok && !c.deleted:
-			tx.db.counters.Set(uid, countersEntry{c: c.c, stored: true}, 0, 0)
+			tx.db.counters.Set(uid, &countersEntry{c: c.c, stored: true}, 0, 0)
 		default:
 			tx.db.counters.Remove(uid)
 		}
