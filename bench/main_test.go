@@ -12,20 +12,21 @@ import (
 	"time"
 )
 
-// TestRun runs the workload tool on a small graph with each mix: every
-// section must show in the report, and the temp dir must be gone.
+// TestRun runs the workload tool on a small graph with each mix, after a
+// warm-up: every section must show in the report, and the temp dir must
+// be gone.
 func TestRun(t *testing.T) {
 	for _, mixName := range mixNames {
 		t.Run(mixName, func(t *testing.T) {
 			cfg := config{users: 2000, friends: 20, workload: mixName, duration: 300 * time.Millisecond,
-				concurrency: 2, cacheMiB: 64, profileCache: 1000, seed: 3}
+				warmup: 100 * time.Millisecond, concurrency: 2, cacheMiB: 64, profileCache: 1000, seed: 3}
 			var out, logs bytes.Buffer
 			if err := run(ctx, cfg, &out, &logs); err != nil {
 				t.Fatalf("run: %v\n%s", err, logs.String())
 			}
 			m, _ := newMix(mixName)
-			want := []string{"graph  2,000 users", "load   Import of", "run    " + mixName, "total", "profile cache",
-				"disk", "peak Go heap", "write amplification", "wall time"}
+			want := []string{"graph  2,000 users", "load   Import of", "warmup " + mixName + " mix for", "run    " + mixName, "total",
+				"hits and misses of the measured run", "profile cache", "disk", "peak Go heap", "write amplification", "wall time"}
 			for _, o := range m.ops {
 				if o.weight >= 1 {
 					want = append(want, o.name)
@@ -81,14 +82,14 @@ func TestRunInterrupted(t *testing.T) {
 
 func TestParseFlags(t *testing.T) {
 	for _, args := range [][]string{{"-users", "1"}, {"-friends", "-1"}, {"-friends", "3001"}, {"-workload", "ycsb"},
-		{"-duration", "0s"}, {"-concurrency", "0"}, {"-cache", "-1"}, {"-profile-cache", "-1"}, {"-profile-cache-mib", "-1"}, {"stray"}} {
+		{"-duration", "0s"}, {"-concurrency", "0"}, {"-cache", "-1"}, {"-profile-cache", "-1"}, {"-profile-cache-mib", "-1"}, {"-warmup", "-1s"}, {"stray"}} {
 		if _, err := parseFlags(args); err == nil {
 			t.Errorf("parseFlags(%q) accepted", args)
 		}
 	}
 	cfg, err := parseFlags(nil)
 	if err != nil || cfg.users != 100_000 || cfg.friends != 50 || cfg.workload != "tao" ||
-		cfg.duration != 10*time.Second || cfg.dir != "" || cfg.sync {
+		cfg.duration != 10*time.Second || cfg.warmup != defaultWarmup || cfg.cacheMiB != defaultCacheMiB || cfg.dir != "" || cfg.sync {
 		t.Errorf("defaults: %+v, %v", cfg, err)
 	}
 }
@@ -160,5 +161,21 @@ func TestCacheOptions(t *testing.T) {
 	w.cfg.profileCache = 0
 	if o := w.options(); !o.ProfileCache.Disabled {
 		t.Errorf("-profile-cache 0: %+v", o.ProfileCache)
+	}
+}
+
+// TestWorkerReset: the warm-up's calls are not counted in the run.
+func TestWorkerReset(t *testing.T) {
+	m, err := newMix("tao")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newWorker(ctx, 0, nil, newGraph(10, 2, 1), m, 1)
+	w.hists[0].record(time.Microsecond)
+	w.refused[1]++
+	w.calls.Add(1)
+	w.reset()
+	if s := summarizeRun(m, []*worker{w}, time.Second).total(); s.h.n != 0 || s.refused != 0 || w.calls.Load() != 0 {
+		t.Errorf("after reset: %d calls recorded, %d refused, calls %d", s.h.n, s.refused, w.calls.Load())
 	}
 }

@@ -182,6 +182,14 @@ func (w *worker) run(deadline time.Time) error {
 	}
 }
 
+// reset forgets the calls counted so far (the warm-up's), keeping the
+// worker's state (its random stream, the applications and blocks it made).
+func (w *worker) reset() {
+	clear(w.hists)
+	clear(w.refused)
+	w.calls.Store(0)
+}
+
 // user returns a random user, popular ones more often.
 func (w *worker) user() uint32 {
 	return uint32(w.zipf.Uint64() * w.mul % uint64(w.g.n))

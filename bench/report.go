@@ -21,8 +21,10 @@ type report struct {
 	interrupted string // "during the load", "during the run", or ""
 	graph       graphSummary
 	load        loadSummary
-	run         runSummary
-	metrics     engine.Metrics
+	warmup      runSummary     // the warm-up phase, not counted in run
+	run         runSummary     // the measured phase
+	warmMetrics engine.Metrics // the DB's metrics at the end of the warm-up
+	metrics     engine.Metrics // and at the end
 	diskBytes   int64
 	peakHeap    uint64
 	peakRSS     uint64 // 0 when unknown
@@ -107,14 +109,19 @@ func (s runSummary) rows() [][]string {
 func (r *report) print(w io.Writer) error {
 	var b strings.Builder
 	c := r.cfg
-	fmt.Fprintf(&b, "\nkith workload %s: %s users, mean %d friends, seed %d; %d goroutines for %v; sync=%v; block cache %d MiB; profile cache %s\n",
-		c.workload, count(c.users), c.friends, c.seed, c.concurrency, c.duration, c.sync, c.cacheMiB, profileCacheDesc(c))
+	fmt.Fprintf(&b, "\nkith workload %s: %s users, mean %d friends, seed %d; %d goroutines for %v after a %v warm-up; sync=%v; block cache %d MiB; profile cache %s\n",
+		c.workload, count(c.users), c.friends, c.seed, c.concurrency, c.duration, c.warmup, c.sync, c.cacheMiB, profileCacheDesc(c))
 	fmt.Fprintf(&b, "%s %s/%s, GOMAXPROCS=%d, %d CPUs\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), runtime.NumCPU())
 	if r.interrupted != "" {
 		fmt.Fprintf(&b, "INTERRUPTED %s: the numbers below cover what ran until then\n", r.interrupted)
 	}
 	fmt.Fprintf(&b, "\ngraph  %s\n", r.graph)
 	r.printLoad(&b)
+	if t := r.warmup.total(); len(r.warmup.ops) > 0 {
+		fmt.Fprintf(&b, "warmup %s mix for %v from cold caches, not counted below: %s calls, %s ops/s, p50 %s µs, p99 %s µs\n",
+			r.warmup.mix, r.warmup.wall.Round(time.Millisecond), count(t.h.n),
+			count(int64(float64(t.h.n)/max(r.warmup.wall.Seconds(), 1e-9))), micros(t.h.quantile(0.5)), micros(t.h.quantile(0.99)))
+	}
 	if len(r.run.ops) > 0 {
 		fmt.Fprintf(&b, "\nrun    %s mix for %v:\n\n", r.run.mix, r.run.wall.Round(time.Millisecond))
 		writeTable(&b, r.run.rows())
@@ -147,12 +154,25 @@ func printCache(b *strings.Builder, name string, st engine.CacheStats) {
 		name, 100*float64(st.Hits)/float64(lookups), count(st.Hits), count(st.Misses), count(st.Entries))
 }
 
+// since returns st's hits and misses since before (its entries as of st).
+func since(st, before engine.CacheStats) engine.CacheStats {
+	st.Hits -= before.Hits
+	st.Misses -= before.Misses
+	return st
+}
+
 func (r *report) printResources(b *strings.Builder) {
-	b.WriteString("\n")
-	printCache(b, "profile cache ", r.metrics.ProfileCache)
-	printCache(b, "counters cache", r.metrics.CountersCache)
-	printCache(b, "page cache    ", r.metrics.PageCache)
-	printCache(b, "friend sets   ", r.metrics.FriendSetCache)
+	m, w := r.metrics, r.warmMetrics
+	if len(r.warmup.ops) > 0 && len(r.run.ops) > 0 {
+		b.WriteString("\ncaches: hits and misses of the measured run\n")
+	} else {
+		b.WriteString("\ncaches: hits and misses since open\n")
+		w = engine.Metrics{}
+	}
+	printCache(b, "profile cache ", since(m.ProfileCache, w.ProfileCache))
+	printCache(b, "counters cache", since(m.CountersCache, w.CountersCache))
+	printCache(b, "page cache    ", since(m.PageCache, w.PageCache))
+	printCache(b, "friend sets   ", since(m.FriendSetCache, w.FriendSetCache))
 	fmt.Fprintf(b, "disk           %s (%s B) in %s\n", humanBytes(uint64(r.diskBytes)), count(r.diskBytes), r.dir)
 	rss := "n/a"
 	if r.peakRSS > 0 {

@@ -100,19 +100,45 @@ func (w *workload) load(ctx context.Context, db *engine.DB, g *graph, rep *repor
 	return err
 }
 
-// runMix runs the mix on cfg.concurrency workers for cfg.duration.
+// runMix runs the mix on cfg.concurrency workers: cfg.warmup first, not
+// counted, then cfg.duration, which the report covers.
 func (w *workload) runMix(ctx context.Context, db *engine.DB, g *graph, m *mix, rep *report) error {
 	workers := make([]*worker, w.cfg.concurrency)
 	for i := range workers {
 		workers[i] = newWorker(ctx, i, db, g, m, w.cfg.seed)
 	}
+	if w.cfg.warmup > 0 {
+		err := w.phase(workers, "warm-up", w.cfg.warmup, nil, func(s runSummary) { rep.warmup = s })
+		if err != nil || ctx.Err() != nil {
+			if ctx.Err() != nil {
+				rep.interrupted = "during the warm-up"
+			}
+			return err
+		}
+		rep.warmMetrics = db.Metrics()
+		for _, wk := range workers {
+			wk.reset()
+		}
+	}
+	err := w.phase(workers, "run", w.cfg.duration, &w.cfg.cpuProfile, func(s runSummary) { rep.run = s })
+	if ctx.Err() != nil {
+		rep.interrupted = "during the run"
+	}
+	return err
+}
+
+// phase runs the workers for d with a live progress line named name,
+// under a CPU profile written to *profile if that names a file, and
+// hands done the phase's summary.
+func (w *workload) phase(workers []*worker, name string, d time.Duration, profile *string, done func(runSummary)) error {
 	calls := func() (n uint64) {
 		for _, wk := range workers {
 			n += wk.calls.Load()
 		}
 		return n
 	}
-	w.logf("run: %s mix on %d goroutines for %v", m.name, len(workers), w.cfg.duration)
+	mixName := workers[0].mix.name
+	w.logf("%s: %s mix on %d goroutines for %v", name, mixName, len(workers), d)
 	var last struct {
 		at    time.Duration
 		calls uint64
@@ -121,13 +147,18 @@ func (w *workload) runMix(ctx context.Context, db *engine.DB, g *graph, m *mix, 
 		n := calls()
 		rate := float64(n-last.calls) / max((el-last.at).Seconds(), 1e-9)
 		last.at, last.calls = el, n
-		return fmt.Sprintf("run: %s %v/%v  %s ops/s  %s calls", m.name, el.Round(100*time.Millisecond), w.cfg.duration, si(rate), count(n))
+		return fmt.Sprintf("%s: %s %v/%v  %s ops/s  %s calls", name, mixName, el.Round(100*time.Millisecond), d, si(rate), count(n))
 	})
-	stopProfile, err := startCPUProfile(w.cfg.cpuProfile)
+	path := ""
+	if profile != nil {
+		path = *profile
+	}
+	stopProfile, err := startCPUProfile(path)
 	if err != nil {
+		p.stop()
 		return err
 	}
-	deadline := time.Now().Add(w.cfg.duration)
+	deadline := time.Now().Add(d)
 	start := time.Now()
 	errs := make([]error, len(workers))
 	var wg sync.WaitGroup
@@ -135,11 +166,8 @@ func (w *workload) runMix(ctx context.Context, db *engine.DB, g *graph, m *mix, 
 		wg.Go(func() { errs[i] = wk.run(deadline) })
 	}
 	wg.Wait()
-	rep.run = summarizeRun(m, workers, time.Since(start))
+	done(summarizeRun(workers[0].mix, workers, time.Since(start)))
 	p.stop()
-	if ctx.Err() != nil {
-		rep.interrupted = "during the run"
-	}
 	return errors.Join(append(errs, stopProfile())...)
 }
 
