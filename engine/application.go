@@ -53,12 +53,14 @@ func (db *DB) ListApplications(ctx context.Context, uid string, dir Direction, o
 		page.Seq, page.Unread = c.Seq, c.Unread
 		var in, out []ApplicationItem
 		var err error
-		if dir != Outgoing {
+		// The counters are exact as of r's view: a zero count spares a scan
+		// (most users have no pending application).
+		if dir != Outgoing && c.PendingIn > 0 {
 			if in, err = readIncoming(r, uid, opts); err != nil {
 				return err
 			}
 		}
-		if dir != Incoming {
+		if dir != Incoming && c.PendingOut > 0 {
 			if out, err = readOutgoing(r, uid, opts); err != nil {
 				return err
 			}
