@@ -229,7 +229,9 @@ func probeSorted(r *reader, order []int, key func(dst []byte, i int) []byte) ([]
 // Friend is one friend of an owner: the owner's edge and, from GetFriends,
 // the friend's profile and the relation.
 type Friend struct {
-	UserID   string
+	UserID string
+	// Edge is the owner's edge to the friend. Read-only: ListFriends
+	// shares the edges of a cached first page among its callers.
 	Edge     *FriendEdge
 	Profile  *Profile // nil from ListFriends; read-only
 	Relation Relation // InMyList or BothWay; set by GetFriends
