@@ -108,7 +108,7 @@ func (w *workload) runMix(ctx context.Context, db *engine.DB, g *graph, m *mix, 
 		workers[i] = newWorker(ctx, i, db, g, m, w.cfg.seed)
 	}
 	if w.cfg.warmup > 0 {
-		err := w.phase(workers, "warm-up", w.cfg.warmup, nil, func(s runSummary) { rep.warmup = s })
+		err := w.phase(workers, "warm-up", w.cfg.warmup, "", func(s runSummary) { rep.warmup = s })
 		if err != nil || ctx.Err() != nil {
 			if ctx.Err() != nil {
 				rep.interrupted = "during the warm-up"
@@ -120,7 +120,7 @@ func (w *workload) runMix(ctx context.Context, db *engine.DB, g *graph, m *mix, 
 			wk.reset()
 		}
 	}
-	err := w.phase(workers, "run", w.cfg.duration, &w.cfg.cpuProfile, func(s runSummary) { rep.run = s })
+	err := w.phase(workers, "run", w.cfg.duration, w.cfg.cpuProfile, func(s runSummary) { rep.run = s })
 	if ctx.Err() != nil {
 		rep.interrupted = "during the run"
 	}
@@ -128,9 +128,9 @@ func (w *workload) runMix(ctx context.Context, db *engine.DB, g *graph, m *mix, 
 }
 
 // phase runs the workers for d with a live progress line named name,
-// under a CPU profile written to *profile if that names a file, and
+// under a CPU profile written to the file cpuProfile names, if any, and
 // hands done the phase's summary.
-func (w *workload) phase(workers []*worker, name string, d time.Duration, profile *string, done func(runSummary)) error {
+func (w *workload) phase(workers []*worker, name string, d time.Duration, cpuProfile string, done func(runSummary)) error {
 	calls := func() (n uint64) {
 		for _, wk := range workers {
 			n += wk.calls.Load()
@@ -149,11 +149,7 @@ func (w *workload) phase(workers []*worker, name string, d time.Duration, profil
 		last.at, last.calls = el, n
 		return fmt.Sprintf("%s: %s %v/%v  %s ops/s  %s calls", name, mixName, el.Round(100*time.Millisecond), d, si(rate), count(n))
 	})
-	path := ""
-	if profile != nil {
-		path = *profile
-	}
-	stopProfile, err := startCPUProfile(path)
+	stopProfile, err := startCPUProfile(cpuProfile)
 	if err != nil {
 		p.stop()
 		return err
