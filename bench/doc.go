@@ -5,7 +5,8 @@
 //
 // # The workload tool
 //
-//	go run ./bench                                  # 100,000 users, mean 50 friends, tao mix, 10 s
+//	go run ./bench                                  # 100,000 users, mean 50 friends, tao mix, 5 s warm-up, 10 s measured
+//	go run ./bench -warmup 0                        # measured from the cold start
 //	go run ./bench -workload social -concurrency 4 -duration 30s
 //	go run ./bench -users 1000000 -dir /tmp/kith-1m # keep the store; the next run reuses it
 //	go run ./bench -h                               # also -friends, -sync, -cache, -profile-cache, -seed
@@ -16,8 +17,13 @@
 // a few strangers, 10 % with pending applications; profiles as in
 // data.go. It loads the graph with ImportRecords (a progress line with
 // rate and ETA on a terminal, plain lines otherwise), then runs the
-// -workload mix (mix.go) on -concurrency goroutines for -duration with a
-// live ops/s line, users picked by Zipf popularity (s = 1.1):
+// -workload mix (mix.go) on -concurrency goroutines with a live ops/s
+// line, users picked by Zipf popularity (s = 1.1): first for -warmup
+// (default 5 s: a store opened after its import has empty caches, and a
+// service runs warm), not counted, then for -duration (default 10 s),
+// which the report covers. The tool gives Pebble a 256 MiB block cache
+// (-cache; the engine's default is 128 MiB), which holds the default
+// graph's 213 MiB store:
 //
 //   - tao: Facebook TAO's read-mostly mix (99.8 % reads): 41 % a page of
 //     20 friends, 29 % the profiles of 10 users (a screen of a friend list),
@@ -31,9 +37,10 @@
 // The report (report.go) has, per operation, the calls, ops/s, mean,
 // p50/p99/p99.9 and max latency (log-linear histograms within 1.6 %,
 // hist.go) and the calls refused with a result code (ErrNotFriends,
-// ErrFriendLimit, ...: outcomes, not failures); then the hit ratios of
-// the profile, counters and page caches, bytes on disk, peak Go heap and
-// RSS, Pebble's write amplification and the wall time. Ctrl-C stops the run and prints the
+// ErrFriendLimit, ...: outcomes, not failures), after a line with the
+// warm-up's rate; then the hit ratios of the profile, counters, page and
+// friend-set caches over the measured run, bytes on disk, peak Go heap
+// and RSS, Pebble's write amplification and the wall time. Ctrl-C stops the run and prints the
 // report so far. Writes are not synced unless -sync. Without -dir the
 // store is a temp dir removed at exit. Any error exits with status 1.
 //
