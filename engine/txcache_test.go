@@ -144,3 +144,31 @@ func TestListSeqMatchesPageUnderWrites(t *testing.T) {
 		}
 	}
 }
+
+// Each UpdateProfile applies its fields to the profile the one before it
+// committed, also when friend requests between them read the profile
+// through the caches: no update may be lost, and the last one counts.
+func TestUpdatesBuildOnTheLastProfile(t *testing.T) {
+	db := openDB(t, nil)
+	mustUpdate(t, db, "bob", engine.ProfileUpdate{Nick: new("Bob"), AllowType: new(engine.AllowAny)})
+	mustUpdate(t, db, "amy", engine.ProfileUpdate{Nick: new("Amy")})
+	mustAddFriend(t, db, "amy", engine.AddFriendRequest{UserID: "bob", Type: engine.AddSingle}, engine.Added)
+	mustUpdate(t, db, "bob", engine.ProfileUpdate{Location: new("Oslo")})
+	mustAddFriend(t, db, "amy", engine.AddFriendRequest{UserID: "bob", Type: engine.AddBoth}, engine.Added)
+	mustUpdate(t, db, "bob", engine.ProfileUpdate{SelfSignature: new("hi"), AllowType: new(engine.DenyAny)})
+	p := mustUpdate(t, db, "bob", engine.ProfileUpdate{Level: new(uint32(7))})
+	got := mustProfile(t, db, "bob")
+	for _, q := range []*engine.Profile{p, got} {
+		if q.Nick != "Bob" || q.Location != "Oslo" || q.SelfSignature != "hi" || q.Level != 7 || q.AllowType != engine.DenyAny {
+			t.Errorf("bob's profile lost an update: %+v", q)
+		}
+	}
+	if _, err := db.DeleteFriends(ctx, "amy", []string{"bob"}, engine.DeleteBoth); err != nil {
+		t.Fatal(err)
+	}
+	res, err := db.AddFriends(ctx, "amy", []engine.AddFriendRequest{{UserID: "bob", Type: engine.AddBoth}})
+	if err != nil || !errors.Is(res[0].Err, engine.ErrPeerDeniesAll) {
+		t.Errorf("amy adds bob, who denies all: %v %v, want ErrPeerDeniesAll", res, err)
+	}
+	mustCheck(t, db)
+}
