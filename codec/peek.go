@@ -92,8 +92,9 @@ func peekInt(b []byte) (int64, []byte, error) {
 	return int64(u), b[1+size:], nil
 }
 
-// peekStr reads a msgpack string (or nil, the empty string) at the start
-// of b and returns its bytes.
+// peekStr reads a msgpack string at the start of b and returns its
+// bytes: a str, or a bin (Decode reads a string from either), or nil (the
+// empty string).
 func peekStr(b []byte) ([]byte, error) {
 	if len(b) == 0 {
 		return nil, errTruncatedPeek
@@ -104,11 +105,11 @@ func peekStr(b []byte) ([]byte, error) {
 		return nil, nil
 	case c >= 0xa0 && c <= 0xbf:
 		n, h = int(c&0x1f), 1
-	case c == 0xd9 && len(b) >= 2:
+	case (c == 0xd9 || c == 0xc4) && len(b) >= 2:
 		n, h = int(b[1]), 2
-	case c == 0xda && len(b) >= 3:
+	case (c == 0xda || c == 0xc5) && len(b) >= 3:
 		n, h = int(binary.BigEndian.Uint16(b[1:])), 3
-	case c == 0xdb && len(b) >= 5:
+	case (c == 0xdb || c == 0xc6) && len(b) >= 5:
 		n, h = int(binary.BigEndian.Uint32(b[1:])), 5
 	default:
 		return nil, fmt.Errorf("not a string header: %#x", c)

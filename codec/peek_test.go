@@ -21,7 +21,22 @@ func TestFriendRemark(t *testing.T) {
 			t.Errorf("FriendRemark of remark %d bytes = %d bytes, %v", len(remark), len(got), err)
 		}
 	}
-	for _, bad := range [][]byte{nil, {0x91}, {0x92, 0x01}, {0x92, 0x02, 0xa0}, {0x92, 0x01, 0xa3, 'a'}, {0x01}, {0x92, 0x01, 0x05}} {
+	// Decode reads a string from a msgpack bin too: so does FriendRemark.
+	for _, bin := range [][]byte{
+		{0x92, 0x01, 0xc4, 0x02, 'h', 'i'},
+		{0x92, 0x01, 0xc5, 0x00, 0x02, 'h', 'i'},
+		{0x92, 0x01, 0xc6, 0x00, 0x00, 0x00, 0x02, 'h', 'i'},
+	} {
+		var e codec.FriendEdge
+		if err := codec.Decode(bin, &e); err != nil || e.Remark != "hi" {
+			t.Fatalf("Decode(%x) = %q, %v; want remark hi", bin, e.Remark, err)
+		}
+		if got, err := codec.FriendRemark(bin); err != nil || string(got) != "hi" {
+			t.Errorf("FriendRemark(%x) = %q, %v; want hi", bin, got, err)
+		}
+	}
+	for _, bad := range [][]byte{nil, {0x91}, {0x92, 0x01}, {0x92, 0x02, 0xa0}, {0x92, 0x01, 0xa3, 'a'}, {0x01}, {0x92, 0x01, 0x05},
+		{0x92, 0x01, 0xc4, 0x03, 'a'}} {
 		if _, err := codec.FriendRemark(bad); !errors.Is(err, codec.ErrCorrupt) {
 			t.Errorf("FriendRemark(%x) = %v, want ErrCorrupt", bad, err)
 		}
