@@ -83,8 +83,11 @@ func (db *DB) AddFriends(ctx context.Context, from string, reqs []AddFriendReque
 	}
 	res := make([]AddFriendResult, len(reqs))
 	err := db.update(ctx, append(ids, from), func(tx *txn) error {
-		return tx.eachItem(errs, func(i int) (err error) {
-			res[i].Outcome, err = tx.addFriend(from, &reqs[i])
+		return tx.eachItem(errs, func(i int) error {
+			o, err := tx.addFriend(from, &reqs[i])
+			if err == nil {
+				res[i].Outcome = o
+			}
 			return err
 		})
 	})
@@ -93,9 +96,6 @@ func (db *DB) AddFriends(ctx context.Context, from string, reqs []AddFriendReque
 	}
 	for i := range reqs {
 		res[i].UserID, res[i].Err = ids[i], errs[i]
-		if errs[i] != nil {
-			res[i].Outcome = 0 // a failed item's outcome, if any, was undone
-		}
 	}
 	return res, nil
 }

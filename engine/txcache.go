@@ -127,9 +127,7 @@ func (tx *txn) cacheCounters(ok bool) {
 		case !c.dirty && !c.deleted:
 		case ok && !c.deleted && c.cached != nil:
 			*c.cached = countersEntry{c: c.c, stored: true}
-		case ok && !c.deleted:
-			tx.db.counters.Set(uid, &countersEntry{c: c.c, stored: true}, 0, 0)
-		default:
+		default: // failed, deleted, or (never with a cache) not read from it
 			tx.db.counters.Remove(uid)
 		}
 	}

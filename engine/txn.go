@@ -28,7 +28,7 @@ type txn struct {
 
 	ws       writeSet
 	users    map[string]*txUser // the locked users the txn has read
-	undo     []counterUndo      // see savepoint
+	undo     []txUser           // users' values before the current item (see savepoint)
 	epoch    int
 	events   []pendingEvent
 	onCommit []func() // run after a successful commit, locks still held
@@ -43,7 +43,7 @@ type txn struct {
 		ops       [16]writeOp
 		users     [4]txUser
 		usersUsed int
-		undo      [4]counterUndo
+		undo      [4]txUser
 		events    [4]pendingEvent
 		arena     [768]byte
 		key       [64]byte
@@ -174,12 +174,6 @@ type savepoint struct {
 	ops, events, onCommit, undo int
 }
 
-// counterUndo is a counters record's value before the current item.
-type counterUndo struct {
-	uid  string
-	prev txUser
-}
-
 func (tx *txn) save() savepoint {
 	tx.epoch++
 	return savepoint{ops: len(tx.ws.ops), events: len(tx.events), onCommit: len(tx.onCommit), undo: len(tx.undo)}
@@ -190,8 +184,8 @@ func (tx *txn) rollback(sp savepoint) {
 	tx.events = tx.events[:sp.events]
 	tx.onCommit = tx.onCommit[:sp.onCommit]
 	for i := len(tx.undo) - 1; i >= sp.undo; i-- {
-		u := tx.undo[i]
-		*tx.users[u.uid] = u.prev
+		prev := tx.undo[i]
+		*tx.users[prev.uid] = prev
 	}
 	tx.undo = tx.undo[:sp.undo]
 	tx.epoch++
@@ -199,9 +193,9 @@ func (tx *txn) rollback(sp savepoint) {
 
 // remember logs c's value before its first change since the latest
 // savepoint.
-func (tx *txn) remember(uid string, c *txUser) {
+func (tx *txn) remember(c *txUser) {
 	if c.epoch != tx.epoch {
-		tx.undo = append(tx.undo, counterUndo{uid: uid, prev: *c})
+		tx.undo = append(tx.undo, *c)
 		c.epoch = tx.epoch
 	}
 }
@@ -311,7 +305,7 @@ func (tx *txn) counters(uid string) (*Counters, error) {
 	if err != nil {
 		return nil, err
 	}
-	tx.remember(uid, c)
+	tx.remember(c)
 	c.dirty = true
 	return &c.c, nil
 }
