@@ -60,15 +60,7 @@ func ReadStringTo(dst, src []byte) (s, rest []byte, err error) {
 	if err != nil {
 		return dst, src, err
 	}
-	enc := src[:n]
-	for {
-		i := slices.Index(enc, escByte)
-		if i < 0 {
-			return append(dst, enc...), src[n+2:], nil
-		}
-		dst = append(dst, enc[:i+1]...) // through the escaped 0x00
-		enc = enc[i+2:]                 // past escZero
-	}
+	return appendUnescaped(dst, src[:n]), src[n+2:], nil
 }
 
 // scanString finds the terminator of the component at the front of src. It
@@ -99,15 +91,20 @@ func scanString(src []byte) (n, escapes int, err error) {
 // unescape decodes enc, known to be a well-formed component body holding
 // size data bytes.
 func unescape(enc []byte, size int) string {
-	var b strings.Builder
-	b.Grow(size)
-	for i := 0; i < len(enc); i++ {
-		b.WriteByte(enc[i])
-		if enc[i] == escByte {
-			i++ // skip escZero
+	return string(appendUnescaped(make([]byte, 0, size), enc))
+}
+
+// appendUnescaped appends the data bytes of enc, a well-formed component
+// body, to dst.
+func appendUnescaped(dst, enc []byte) []byte {
+	for {
+		i := slices.Index(enc, escByte)
+		if i < 0 {
+			return append(dst, enc...)
 		}
+		dst = append(dst, enc[:i+1]...) // through the escaped 0x00
+		enc = enc[i+2:]                 // past escZero
 	}
-	return b.String()
 }
 
 // AppendUint64 appends v as one integer component: 8 bytes big-endian, so
