@@ -173,6 +173,7 @@ func (r *report) printResources(b *strings.Builder) {
 	printCache(b, "counters cache", since(m.CountersCache, w.CountersCache))
 	printCache(b, "page cache    ", since(m.PageCache, w.PageCache))
 	printCache(b, "friend sets   ", since(m.FriendSetCache, w.FriendSetCache))
+	printCache(b, "block cache   ", since(m.BlockCache, w.BlockCache))
 	fmt.Fprintf(b, "disk           %s (%s B) in %s\n", humanBytes(uint64(r.diskBytes)), count(r.diskBytes), r.dir)
 	rss := "n/a"
 	if r.peakRSS > 0 {

@@ -15,6 +15,11 @@ type Metrics struct {
 	// caches of users' counters, first friend pages and friend lists as
 	// ID sets (see ProfileCacheOptions); zero when disabled.
 	CountersCache, PageCache, FriendSetCache CacheStats
+	// BlockCache is Pebble's block cache: its hits and misses (a miss
+	// reads the block from the file and checks and decompresses it), the
+	// blocks it holds (Entries) and their bytes. Evictions and
+	// Expirations stay zero: Pebble does not count them.
+	BlockCache CacheStats
 	// Pebble is Pebble's own metrics report (levels, compactions, block
 	// cache, write amplification), as text.
 	Pebble string
@@ -50,6 +55,8 @@ func (db *DB) Metrics() Metrics {
 	}
 	pm := db.pdb.Metrics()
 	m.Pebble = pm.String()
+	bc := pm.BlockCache
+	m.BlockCache = CacheStats{Hits: uint64(bc.Hits), Misses: uint64(bc.Misses), Entries: int(bc.Count), Bytes: bc.Size}
 	m.DiskBytes = pm.DiskSpaceUsage()
 	total := pm.Total()
 	m.WriteAmp = total.WriteAmp()
