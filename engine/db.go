@@ -70,7 +70,7 @@ func Open(dir string, opts *Options) (*DB, error) {
 		customFriend:  setOf(o.CustomFriendFields),
 	}
 	db.locks.init()
-	db.ghosts.init()
+	db.ghosts.init(o.ProfileCache.Entries)
 	if o.NoSync {
 		db.wopts = pebble.NoSync
 	}

@@ -39,8 +39,11 @@ const (
 	// maxSet is the longest set kept up to date by writes, and filled by
 	// a reader at a repeated miss.
 	maxSet = 1024
-	// ghostSlots is the size of fillGhosts' table.
-	ghostSlots = 8192
+	// minGhostSlots is the smallest fillGhosts table; it has one slot per
+	// entry of the set cache otherwise.
+	minGhostSlots = 8192
+	// maxGhostSlots bounds it (16 MiB).
+	maxGhostSlots = 1 << 21
 )
 
 // fillGhosts remembers the users whose sets readers recently missed, by
@@ -48,18 +51,31 @@ const (
 // second miss of its user while the first is remembered. A user checked
 // again and again gets a set; a user checked once costs no fill (a fill
 // of a long list costs more than the reads it saves for a user met once).
+//
+// The table has a slot per set the cache can hold (8 bytes each), so that
+// a user's second miss is remembered while the cache turns over as many
+// users as it holds: with a fixed 8192 slots, a store of a million users
+// forgot most first misses before the second came.
 type fillGhosts struct {
 	seed  maphash.Seed
-	slots [ghostSlots]atomic.Uint64
+	slots []atomic.Uint64 // a power of two of them
 }
 
-func (g *fillGhosts) init() { g.seed = maphash.MakeSeed() }
+// init sizes the table for a cache of entries sets.
+func (g *fillGhosts) init(entries int) {
+	g.seed = maphash.MakeSeed()
+	n := minGhostSlots
+	for n < entries && n < maxGhostSlots {
+		n <<= 1
+	}
+	g.slots = make([]atomic.Uint64, n)
+}
 
 // missedBefore reports whether uid's miss is remembered, and remembers
 // it if not.
 func (g *fillGhosts) missedBefore(uid string) bool {
 	h := maphash.String(g.seed, uid) | 1 // never 0, an empty slot
-	slot := &g.slots[h%ghostSlots]
+	slot := &g.slots[h&uint64(len(g.slots)-1)]
 	if slot.Load() == h {
 		return true
 	}
@@ -75,45 +91,88 @@ func (db *DB) readerFill(uid string, n uint32) bool {
 	return n <= readerSetFill || n <= maxSet && db.ghosts.missedBefore(uid)
 }
 
-// friendSet is a user's whole friend list: the friends' IDs, sorted.
-// Only holders of the user's lock read or change it, so writes change a
-// cached set in place (writeThroughLists) without asking the cache again.
-type friendSet struct{ ids []string }
+// friendSet is a user's whole friend list: the friends' IDs, sorted,
+// back to back in one array, ends[i] being where the i-th ID ends. An ID
+// of 10 bytes costs 14 bytes (a []string costs 32 and a pointer for the
+// garbage collector to follow, per ID), so the cache's byte budget holds
+// twice as many sets and a lookup reads one array. Only holders of the
+// user's lock read or change a set, so writes change a cached set in
+// place (writeThroughLists) without asking the cache again.
+type friendSet struct {
+	data []byte
+	ends []uint32
+}
+
+// len returns the number of IDs in s.
+func (s *friendSet) len() int { return len(s.ends) }
+
+// start returns where the i-th ID begins in s.data.
+func (s *friendSet) start(i int) uint32 {
+	if i == 0 {
+		return 0
+	}
+	return s.ends[i-1]
+}
+
+// at returns the i-th ID, aliasing s.data.
+func (s *friendSet) at(i int) []byte { return s.data[s.start(i):s.ends[i]] }
+
+// search returns the index of id in s, or where it would be inserted.
+func (s *friendSet) search(id string) (i int, found bool) {
+	lo, hi := 0, len(s.ends)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if string(s.at(m)) < id { // compiled without a conversion
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo, lo < len(s.ends) && string(s.at(lo)) == id
+}
 
 func (s *friendSet) has(id string) bool {
-	_, ok := slices.BinarySearch(s.ids, id)
+	_, ok := s.search(id)
 	return ok
 }
 
-// apply adds id (add) or removes it, in place. It reports whether the
-// set's array was replaced, which changes the set's memory (setSize).
-func (s *friendSet) apply(id string, add bool) (moved bool) {
-	i, found := slices.BinarySearch(s.ids, id)
-	switch {
-	case add && !found:
-		old := cap(s.ids)
-		s.ids = slices.Insert(s.ids, i, id)
-		return cap(s.ids) != old
-	case !add && found:
-		s.ids = slices.Delete(s.ids, i, i+1)
-	}
-	return false
+// add appends id, which must sort after every ID of s: the fill, in key
+// order.
+func (s *friendSet) add(id []byte) {
+	s.data = append(s.data, id...)
+	s.ends = append(s.ends, uint32(len(s.data)))
 }
 
-// setSize estimates the memory s holds: its array and, counted for every
-// slot so that a set growing in place stays within its charge, the
-// average length of its IDs.
-func setSize(s *friendSet) int {
-	n := 64 + 16*cap(s.ids)
-	if len(s.ids) == 0 {
-		return n
+// apply adds id (add) or removes it, in place. It reports whether one of
+// the set's arrays was replaced, which changes the set's memory
+// (setSize).
+func (s *friendSet) apply(id string, add bool) (moved bool) {
+	i, found := s.search(id)
+	oldData, oldEnds := cap(s.data), cap(s.ends)
+	switch {
+	case add && !found:
+		at, n := s.start(i), uint32(len(id))
+		s.data = append(s.data, id...) // room for id at the end
+		copy(s.data[at+n:], s.data[at:uint32(len(s.data))-n])
+		copy(s.data[at:], id)
+		s.ends = slices.Insert(s.ends, i, at)
+		for j := i; j < len(s.ends); j++ {
+			s.ends[j] += n
+		}
+	case !add && found:
+		at, end := s.start(i), s.ends[i]
+		s.data = append(s.data[:at], s.data[end:]...)
+		s.ends = slices.Delete(s.ends, i, i+1)
+		for j := i; j < len(s.ends); j++ {
+			s.ends[j] -= end - at
+		}
 	}
-	idBytes := 0
-	for _, id := range s.ids {
-		idBytes += len(id)
-	}
-	return n + idBytes*cap(s.ids)/len(s.ids)
+	return cap(s.data) != oldData || cap(s.ends) != oldEnds
 }
+
+// setSize is the memory s holds: its arrays, by capacity, so that a set
+// changed in place stays within its charge until an array moves.
+func setSize(s *friendSet) int { return 64 + cap(s.data) + 4*cap(s.ends) }
 
 // friendSetOf returns uid's friend set, from the cache or, when fill
 // says so for its list of friends entries (from uid's counters), read
@@ -133,18 +192,22 @@ func (db *DB) friendSetOf(r *lazyReader, uid string, friends uint32, fill func(u
 	if err != nil {
 		return nil, false, err
 	}
-	s = &friendSet{ids: make([]string, 0, friends)}
+	s = &friendSet{ends: make([]uint32, 0, friends)}
 	prefix := index.Prefix(nil, index.KindFriend, uid)
+	var buf [64]byte
 	err = rd.scan(prefix, nil, func(key, _ []byte) (bool, error) {
-		id, _, err := index.ReadString(key[len(prefix):])
+		id, _, err := index.ReadStringTo(buf[:0], key[len(prefix):])
 		if err != nil {
 			return false, corrupt(key, err)
 		}
-		s.ids = append(s.ids, id)
+		s.add(id)
 		return true, nil
 	})
 	if err != nil {
 		return nil, false, err
+	}
+	if cap(s.data) > len(s.data)+len(s.data)/4 { // append's doubling left more room than growth needs
+		s.data = slices.Clone(s.data)
 	}
 	db.sets.Set(uid, s, setSize(s), 0)
 	return s, true, nil
@@ -224,7 +287,7 @@ func (tx *txn) writeThroughLists(ok bool) {
 		}
 		friend, _ := tx.user(friendID)
 		switch moved := s.apply(friend, !op.del); {
-		case len(s.ids) > maxSet:
+		case s.len() > maxSet:
 			sets.Remove(owner)
 			s = nil
 		case moved:

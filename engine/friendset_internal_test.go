@@ -3,6 +3,10 @@ package engine
 import (
 	"context"
 	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -71,14 +75,14 @@ func TestReaderFillsLongListAtSecondMiss(t *testing.T) {
 // cachedSetLen returns the length of uid's cached friend set, -1 if none.
 func cachedSetLen(db *DB, uid string) int {
 	if s, ok := db.sets.Get(uid); ok {
-		return len(s.ids)
+		return s.len()
 	}
 	return -1
 }
 
 func TestFillGhostsRememberOneMiss(t *testing.T) {
 	var g fillGhosts
-	g.init()
+	g.init(0)
 	if g.missedBefore("a") {
 		t.Fatal("a first miss was remembered before it happened")
 	}
@@ -87,5 +91,77 @@ func TestFillGhostsRememberOneMiss(t *testing.T) {
 	}
 	if g.missedBefore("b") {
 		t.Fatal("b's first miss counts as a second")
+	}
+}
+
+// TestFriendSetApply applies random adds and removes of IDs of varied
+// lengths to a set and to a map: after each, the set holds exactly the
+// map's IDs, in order, and answers has as the map does.
+func TestFriendSetApply(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	s, want := &friendSet{}, map[string]bool{}
+	for step := range 3000 {
+		id := strings.Repeat("x", rng.IntN(3)) + fmt.Sprint(rng.IntN(200))
+		add := rng.IntN(3) > 0
+		s.apply(id, add)
+		if add {
+			want[id] = true
+		} else {
+			delete(want, id)
+		}
+		ids := slices.Sorted(maps.Keys(want))
+		if s.len() != len(ids) {
+			t.Fatalf("step %d: %d IDs, want %d", step, s.len(), len(ids))
+		}
+		for i, w := range ids {
+			if got := string(s.at(i)); got != w {
+				t.Fatalf("step %d: ID %d is %q, want %q", step, i, got, w)
+			}
+		}
+		probe := strings.Repeat("x", rng.IntN(3)) + fmt.Sprint(rng.IntN(200))
+		if s.has(probe) != want[probe] {
+			t.Fatalf("step %d: has(%q) = %v, want %v", step, probe, s.has(probe), want[probe])
+		}
+	}
+}
+
+// TestFriendSetSize: setSize follows the arrays' capacity, and apply
+// reports exactly the changes that moved an array.
+func TestFriendSetSize(t *testing.T) {
+	s := &friendSet{}
+	for i := range 100 {
+		before := setSize(s)
+		moved := s.apply(fmt.Sprintf("u%03d", i), true)
+		if moved != (setSize(s) != before) {
+			t.Fatalf("add %d: moved %v, size %d -> %d", i, moved, before, setSize(s))
+		}
+	}
+	if got, want := setSize(s), 64+cap(s.data)+4*cap(s.ends); got != want || cap(s.data) < 400 {
+		t.Fatalf("setSize = %d, want %d (data cap %d)", got, want, cap(s.data))
+	}
+	if s.apply("u050", false) {
+		t.Fatal("a remove moved an array")
+	}
+}
+
+func TestFriendSetHasDoesNotAllocate(t *testing.T) {
+	s := &friendSet{}
+	for i := range 50 {
+		s.apply(fmt.Sprintf("user-%d", i), true)
+	}
+	if n := testing.AllocsPerRun(100, func() { s.has("user-17") }); n != 0 {
+		t.Fatalf("has allocates %v times", n)
+	}
+}
+
+func TestFillGhostsSize(t *testing.T) {
+	for _, c := range []struct{ entries, slots int }{
+		{0, minGhostSlots}, {100, minGhostSlots}, {100_000, 1 << 17}, {1 << 17, 1 << 17}, {1 << 40, maxGhostSlots},
+	} {
+		var g fillGhosts
+		g.init(c.entries)
+		if len(g.slots) != c.slots {
+			t.Errorf("init(%d): %d slots, want %d", c.entries, len(g.slots), c.slots)
+		}
 	}
 }
