@@ -55,5 +55,6 @@ func (db *DB) lockedHolds(r *lazyReader, u, v string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return db.holdsFriend(r, u, v, c.Friends, db.readerFill, nil)
+	held, _, err := db.holdsFriend(r, u, v, c.Friends, db.readerFill, nil)
+	return held, err
 }

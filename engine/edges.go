@@ -40,7 +40,9 @@ func (tx *txn) isFriend(owner, friend string) (bool, error) {
 	}
 	// Not staged: the committed list answers. The txn keeps the set it
 	// read for its write-through (writeThroughLists).
-	return tx.db.holdsFriend(&tx.r, owner, friend, u.c.Friends, txnFill, &u.set)
+	held, set, err := tx.db.holdsFriend(&tx.r, owner, friend, u.c.Friends, txnFill, u.set)
+	u.set = set
+	return held, err
 }
 
 // putEdge adds owner's edge to friend (which must not exist), with its

@@ -214,33 +214,30 @@ func (db *DB) friendSetOf(r *lazyReader, uid string, friends uint32, fill func(u
 }
 
 // holdsFriend reports whether u's committed list, of friends entries,
-// holds v: from u's friend set (filled by the rule fill), or read through
-// r. A non-nil known is where the caller keeps u's set: used if set, set
-// once read. The caller holds u's lock, and r's view includes every
-// commit of u's list.
-func (db *DB) holdsFriend(r *lazyReader, u, v string, friends uint32, fill func(uid string, n uint32) bool, known **friendSet) (bool, error) {
+// holds v: from known (u's set, if the caller has it), from u's cached
+// friend set (filled by the rule fill), or read through r. It returns the
+// set it answered from, nil if none, for the caller to keep. The caller
+// holds u's lock, and r's view includes every commit of u's list.
+func (db *DB) holdsFriend(r *lazyReader, u, v string, friends uint32, fill func(uid string, n uint32) bool, known *friendSet) (held bool, set *friendSet, err error) {
 	if friends == 0 {
-		return false, nil
+		return false, known, nil
 	}
-	if known != nil && *known != nil {
-		return (*known).has(v), nil
+	if known != nil {
+		return known.has(v), known, nil
 	}
 	s, ok, err := db.friendSetOf(r, u, friends, fill)
 	if err != nil {
-		return false, err
+		return false, nil, err
 	}
 	if ok {
-		if known != nil {
-			*known = s
-		}
-		return s.has(v), nil
+		return s.has(v), s, nil
 	}
 	rd, err := r.get()
 	if err != nil {
-		return false, err
+		return false, nil, err
 	}
-	_, ok, err = rd.get(index.Friend(nil, u, v))
-	return ok, err
+	_, held, err = rd.get(index.Friend(nil, u, v))
+	return held, nil, err
 }
 
 // writeThroughLists brings the caches of friend lists up to date once
