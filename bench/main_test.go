@@ -127,27 +127,30 @@ func TestProfileUpdateDeterministic(t *testing.T) {
 	}
 }
 
-// TestRunCPUProfile: -cpuprofile leaves a CPU profile (pprof's format, a
-// gzipped protocol buffer).
-func TestRunCPUProfile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "cpu.prof")
+// TestRunProfiles: -cpuprofile and -memprofile each leave a profile
+// (pprof's format, a gzipped protocol buffer).
+func TestRunProfiles(t *testing.T) {
+	dir := t.TempDir()
+	cpu, heap := filepath.Join(dir, "cpu.prof"), filepath.Join(dir, "heap.prof")
 	cfg := config{users: 500, friends: 10, workload: "tao", duration: 50 * time.Millisecond,
-		concurrency: 1, cacheMiB: 64, profileCache: 1000, seed: 5, cpuProfile: path}
+		concurrency: 1, cacheMiB: 64, profileCache: 1000, seed: 5, cpuProfile: cpu, memProfile: heap}
 	var out, logs bytes.Buffer
 	if err := run(ctx, cfg, &out, &logs); err != nil {
 		t.Fatalf("run: %v\n%s", err, logs.String())
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatalf("-cpuprofile wrote no gzip stream: %v", err)
-	}
-	if n, err := io.Copy(io.Discard, zr); err != nil || n == 0 {
-		t.Errorf("-cpuprofile: %d bytes of profile, %v", n, err)
+	for _, path := range []string{cpu, heap} {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			t.Fatalf("%s: no gzip stream: %v", path, err)
+		}
+		if n, err := io.Copy(io.Discard, zr); err != nil || n == 0 {
+			t.Errorf("%s: %d bytes of profile, %v", path, n, err)
+		}
 	}
 }
 

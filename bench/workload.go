@@ -124,7 +124,22 @@ func (w *workload) runMix(ctx context.Context, db *engine.DB, g *graph, m *mix, 
 	if ctx.Err() != nil {
 		rep.interrupted = "during the run"
 	}
-	return err
+	return errors.Join(err, writeHeapProfile(w.cfg.memProfile))
+}
+
+// writeHeapProfile writes a heap profile to path after a GC, so that its
+// in-use figures are the live heap: the caches, the graph, Pebble's Go
+// state. No path, no profile.
+func writeHeapProfile(path string) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	return errors.Join(pprof.Lookup("heap").WriteTo(f, 0), f.Close())
 }
 
 // phase runs the workers for d with a live progress line named name,
