@@ -39,6 +39,9 @@ const (
 	// maxSet is the longest set kept up to date by writes, and filled by
 	// a reader at a repeated miss.
 	maxSet = 1024
+	// maxUserIDBytes bounds Limits.UserIDBytes (the reference's IDs have
+	// at most 32 bytes), and so a set's bytes.
+	maxUserIDBytes = 4096
 	// minGhostSlots is the smallest fillGhosts table; it has one slot per
 	// entry of the set cache otherwise.
 	minGhostSlots = 8192
@@ -92,7 +95,8 @@ func (db *DB) readerFill(uid string, n uint32) bool {
 }
 
 // friendSet is a user's whole friend list: the friends' IDs, sorted,
-// back to back in one array, ends[i] being where the i-th ID ends. An ID
+// back to back in one array, ends[i] being where the i-th ID ends (a
+// uint32: maxSet IDs of at most maxUserIDBytes fit far below 4 GiB). An ID
 // of 10 bytes costs 14 bytes (a []string costs 32 and a pointer for the
 // garbage collector to follow, per ID), so the cache's byte budget holds
 // twice as many sets and a lookup reads one array. Only holders of the

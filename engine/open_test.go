@@ -168,6 +168,7 @@ func TestOpen_InvalidOptions(t *testing.T) {
 		{"negative Limits.Blocked", engine.Options{Limits: engine.Limits{Blocked: -1}}},
 		{"negative Limits.PageSize", engine.Options{Limits: engine.Limits{PageSize: -1}}},
 		{"Limits.PageSize over 1000", engine.Options{Limits: engine.Limits{PageSize: 1001}}},
+		{"Limits.UserIDBytes over 4096", engine.Options{Limits: engine.Limits{UserIDBytes: 4097}}},
 		{"negative ProfileCache.Entries", engine.Options{ProfileCache: engine.ProfileCacheOptions{Entries: -1}}},
 		{"negative ProfileCache.MaxBytes", engine.Options{ProfileCache: engine.ProfileCacheOptions{MaxBytes: -1}}},
 		{"negative EventRetention", engine.Options{EventRetention: -1}},
@@ -212,6 +213,7 @@ func TestOpen_ValidBoundaryOptions(t *testing.T) {
 		{"all field chars", engine.Options{CustomProfileFields: []string{"azAZ09_"}, CustomFriendFields: []string{"azAZ09_"}}},
 		{"same name for profile and friend", engine.Options{CustomProfileFields: []string{"x"}, CustomFriendFields: []string{"x"}}},
 		{"PageSize 1000", engine.Options{Limits: engine.Limits{PageSize: 1000}}},
+		{"UserIDBytes 4096", engine.Options{Limits: engine.Limits{UserIDBytes: 4096}}},
 		{"DefaultAllowType DenyAny", engine.Options{DefaultAllowType: new(engine.DenyAny)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -117,7 +117,7 @@ type Logger interface {
 // Limits are the limits of SEMANTICS.md. Every zero field means its default,
 // given in DefaultLimits.
 type Limits struct {
-	UserIDBytes       int // longest user ID; default 32
+	UserIDBytes       int // longest user ID; default 32, at most 4096
 	StringBytes       int // longest profile string field or custom value; default 500
 	ProfilesPerCall   int // IDs answered by one GetProfiles; default 100
 	Friends           int // friend list size per user; default 3000
@@ -275,6 +275,9 @@ func (l *Limits) validate() error {
 	}
 	if l.PageSize > maxPageSize {
 		return fmt.Errorf("%w: Limits.PageSize above %d", ErrInvalidOptions, maxPageSize)
+	}
+	if l.UserIDBytes > maxUserIDBytes {
+		return fmt.Errorf("%w: Limits.UserIDBytes above %d", ErrInvalidOptions, maxUserIDBytes)
 	}
 	return nil
 }
