@@ -76,7 +76,7 @@ func (p *progress) stop() {
 // rateETA formats done of total at the rate since the start, with the
 // time left.
 func rateETA(what string, done, total int64, elapsed time.Duration) string {
-	rate := float64(done) / max(elapsed.Seconds(), 1e-9)
+	rate := perSecond(done, elapsed)
 	s := fmt.Sprintf("%s %s/%s (%.0f%%)  %s/s", what, count(done), count(total),
 		100*float64(done)/float64(max(total, 1)), si(rate))
 	if done > 0 && done < total {
@@ -101,6 +101,11 @@ func count[T ~int | ~int64 | ~uint64](n T) string {
 		return "-" + b.String()
 	}
 	return b.String()
+}
+
+// perSecond returns n events over d as a rate per second.
+func perSecond[T ~int | ~int64 | ~uint64](n T, d time.Duration) float64 {
+	return float64(n) / max(d.Seconds(), 1e-9)
 }
 
 // si formats x with a k/M/G suffix.

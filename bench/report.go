@@ -96,7 +96,7 @@ func (s runSummary) rows() [][]string {
 			o.name,
 			count(o.h.n),
 			fmt.Sprintf("%.1f%%", 100*float64(o.h.n)/float64(max(total.h.n, 1))),
-			count(int64(float64(o.h.n) / max(s.wall.Seconds(), 1e-9))),
+			count(int64(perSecond(o.h.n, s.wall))),
 			micros(o.h.mean()), micros(o.h.quantile(0.50)), micros(o.h.quantile(0.99)),
 			micros(o.h.quantile(0.999)), micros(o.h.max),
 			count(o.refused),
@@ -120,7 +120,7 @@ func (r *report) print(w io.Writer) error {
 	if t := r.warmup.total(); len(r.warmup.ops) > 0 {
 		fmt.Fprintf(&b, "warmup %s mix for %v from cold caches, not counted below: %s calls, %s ops/s, p50 %s µs, p99 %s µs\n",
 			r.warmup.mix, r.warmup.wall.Round(time.Millisecond), count(t.h.n),
-			count(int64(float64(t.h.n)/max(r.warmup.wall.Seconds(), 1e-9))), micros(t.h.quantile(0.5)), micros(t.h.quantile(0.99)))
+			count(int64(perSecond(t.h.n, r.warmup.wall))), micros(t.h.quantile(0.5)), micros(t.h.quantile(0.99)))
 	}
 	if len(r.run.ops) > 0 {
 		fmt.Fprintf(&b, "\nrun    %s mix for %v:\n\n", r.run.mix, r.run.wall.Round(time.Millisecond))
@@ -139,7 +139,7 @@ func (r *report) printLoad(b *strings.Builder) {
 	case st.Records > 0:
 		fmt.Fprintf(b, "load   Import of %s records (%s users, %s friend edges) in %v = %s edges/s; %s keys, %s of SSTables in %d files\n",
 			count(st.Records), count(st.Users), count(st.Friends), r.load.wall.Round(time.Millisecond),
-			count(int64(float64(st.Friends)/max(r.load.wall.Seconds(), 1e-9))), count(st.Keys), humanBytes(uint64(st.Bytes)), st.Files)
+			count(int64(perSecond(st.Friends, r.load.wall))), count(st.Keys), humanBytes(uint64(st.Bytes)), st.Files)
 	}
 }
 

@@ -108,7 +108,8 @@ func (w *workload) runMix(ctx context.Context, db *engine.DB, g *graph, m *mix, 
 		workers[i] = newWorker(ctx, i, db, g, m, w.cfg.seed)
 	}
 	if w.cfg.warmup > 0 {
-		err := w.phase(workers, "warm-up", w.cfg.warmup, "", func(s runSummary) { rep.warmup = s })
+		var err error
+		rep.warmup, err = w.phase(workers, "warm-up", w.cfg.warmup, "")
 		if err != nil || ctx.Err() != nil {
 			if ctx.Err() != nil {
 				rep.interrupted = "during the warm-up"
@@ -120,7 +121,8 @@ func (w *workload) runMix(ctx context.Context, db *engine.DB, g *graph, m *mix, 
 			wk.reset()
 		}
 	}
-	err := w.phase(workers, "run", w.cfg.duration, w.cfg.cpuProfile, func(s runSummary) { rep.run = s })
+	var err error
+	rep.run, err = w.phase(workers, "run", w.cfg.duration, w.cfg.cpuProfile)
 	if ctx.Err() != nil {
 		rep.interrupted = "during the run"
 	}
@@ -144,8 +146,8 @@ func writeHeapProfile(path string) error {
 
 // phase runs the workers for d with a live progress line named name,
 // under a CPU profile written to the file cpuProfile names, if any, and
-// hands done the phase's summary.
-func (w *workload) phase(workers []*worker, name string, d time.Duration, cpuProfile string, done func(runSummary)) error {
+// returns the phase's summary.
+func (w *workload) phase(workers []*worker, name string, d time.Duration, cpuProfile string) (runSummary, error) {
 	calls := func() (n uint64) {
 		for _, wk := range workers {
 			n += wk.calls.Load()
@@ -160,14 +162,14 @@ func (w *workload) phase(workers []*worker, name string, d time.Duration, cpuPro
 	}
 	p := startProgress(w.log, w.term, func(el time.Duration) string {
 		n := calls()
-		rate := float64(n-last.calls) / max((el-last.at).Seconds(), 1e-9)
+		rate := perSecond(n-last.calls, el-last.at)
 		last.at, last.calls = el, n
 		return fmt.Sprintf("%s: %s %v/%v  %s ops/s  %s calls", name, mixName, el.Round(100*time.Millisecond), d, si(rate), count(n))
 	})
 	stopProfile, err := startCPUProfile(cpuProfile)
 	if err != nil {
 		p.stop()
-		return err
+		return runSummary{}, err
 	}
 	deadline := time.Now().Add(d)
 	start := time.Now()
@@ -177,9 +179,9 @@ func (w *workload) phase(workers []*worker, name string, d time.Duration, cpuPro
 		wg.Go(func() { errs[i] = wk.run(deadline) })
 	}
 	wg.Wait()
-	done(summarizeRun(workers[0].mix, workers, time.Since(start)))
+	s := summarizeRun(workers[0].mix, workers, time.Since(start))
 	p.stop()
-	return errors.Join(append(errs, stopProfile())...)
+	return s, errors.Join(append(errs, stopProfile())...)
 }
 
 // startCPUProfile starts a CPU profile written to path, and returns the
