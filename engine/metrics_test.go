@@ -1,7 +1,6 @@
 package engine_test
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/kithdb/kith/engine"
@@ -12,9 +11,7 @@ import (
 // fills it, the second hits it.
 func TestMetricsBlockCache(t *testing.T) {
 	db := openDB(t, &engine.Options{ProfileCache: engine.ProfileCacheOptions{Disabled: true}})
-	if _, err := db.Import(ctx, strings.NewReader(`{"profile":{"id":"alice","nick":"Alice","updateTime":1}}`+"\n")); err != nil {
-		t.Fatal(err)
-	}
+	impMustImport(t, db, impLines(impProfile("alice")))
 	get := func() engine.CacheStats {
 		t.Helper()
 		if _, err := db.GetProfiles(ctx, "alice", []string{"alice"}); err != nil {
