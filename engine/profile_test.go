@@ -92,6 +92,7 @@ var invalidUserIDs = []struct {
 	{"33 bytes multibyte", strings.Repeat("中", 11)},
 	{"invalid UTF-8", "a\xffb"},
 	{"truncated rune", "中"[:2]},
+	{"surrogate half", "a\xed\xa0\x80b"},
 	{"NUL", "a\x00b"},
 	{"newline", "a\nb"},
 	{"tab", "\t"},
@@ -107,6 +108,7 @@ var validUserIDs = []struct {
 	{"multibyte", "用户"},
 	{"32 bytes multibyte", strings.Repeat("中", 10) + "ab"},
 	{"emoji", "🙂"},
+	{"replacement character", "a\uFFFDb"}, // valid UTF-8, though DecodeRune returns RuneError
 	{"punctuation and space", "a b-c_d.e@f"},
 }
 

@@ -29,7 +29,7 @@ func printableUTF8(s string) bool {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError || unicode.IsControl(r) {
+		if r == utf8.RuneError && size == 1 || unicode.IsControl(r) { // a valid U+FFFD has size 3
 			return false
 		}
 		i += size - 1
