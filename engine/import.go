@@ -378,8 +378,13 @@ func (db *DB) profileOf(r *ProfileRecord, now int64) (*Profile, error) {
 		return nil, err
 	}
 	p.AdminForbidType = AdminForbidType(f)
+	// Checked before customOf drops empty values: an undeclared key is
+	// refused even with an empty value, as by UpdateProfile.
+	if err := checkCustom(r.Custom, db.customProfile, limit); err != nil {
+		return nil, err
+	}
 	p.Custom = customOf(r.Custom)
-	return p, checkCustom(p.Custom, db.customProfile, limit)
+	return p, nil
 }
 
 func (im *importer) addFriend(line uint32, r *FriendRecord) error {
@@ -398,10 +403,10 @@ func (im *importer) addFriend(line uint32, r *FriendRecord) error {
 	if err != nil {
 		return err
 	}
-	custom := customOf(r.Custom)
-	if err := checkCustom(custom, db.customFriend, l.StringBytes); err != nil {
+	if err := checkCustom(r.Custom, db.customFriend, l.StringBytes); err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidArgument, err) // 30001, as AddFriends
 	}
+	custom := customOf(r.Custom)
 	im.need(o, line)
 	if im.info[o].friends++; int(im.info[o].friends) == l.Friends+1 {
 		im.over(o, line, fmt.Errorf("%w: %q has more than %d friends", ErrFriendLimit, r.Owner, l.Friends))

@@ -374,6 +374,8 @@ func impBadCases() []impCase {
 		{name: "remark too long", lines: []string{p("a"), p("b"), `{"friend":{"owner":"a","friend":"b","remark":"` + long + `"}}`}, line: 3, want: engine.ErrTooLong},
 		{name: "undeclared friend field", lines: []string{p("a"), p("b"), `{"friend":{"owner":"a","friend":"b","custom":{"x":"1"}}}`}, line: 3, want: engine.ErrInvalidArgument},
 		{name: "undeclared profile field", lines: []string{`{"profile":{"id":"a","custom":{"x":"1"}}}`}, line: 1, want: engine.ErrUnknownField},
+		{name: "undeclared profile field, empty", lines: []string{`{"profile":{"id":"a","custom":{"x":""}}}`}, line: 1, want: engine.ErrUnknownField},
+		{name: "undeclared friend field, empty", lines: []string{p("a"), p("b"), `{"friend":{"owner":"a","friend":"b","custom":{"x":""}}}`}, line: 3, want: engine.ErrInvalidArgument},
 		{name: "nick too long", lines: []string{`{"profile":{"id":"a","nick":"` + strings.Repeat("n", 501) + `"}}`}, line: 1, want: engine.ErrValueTooLong},
 		{name: "bad gender", lines: []string{`{"profile":{"id":"a","gender":"X"}}`}, line: 1, want: engine.ErrInvalidValue},
 		{name: "bad allow type", lines: []string{`{"profile":{"id":"a","allowType":"Maybe"}}`}, line: 1, want: engine.ErrInvalidValue},

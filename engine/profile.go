@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/kithdb/kith/codec"
@@ -411,14 +412,30 @@ func (db *DB) checkProfileUpdate(u *ProfileUpdate) error {
 }
 
 // checkCustom validates custom field values against the declared names.
-func checkCustom(custom map[string][]byte, declared map[string]bool, limit int) error {
+// It visits the keys in sorted order, so that a map with several bad
+// fields gets the same error on every call, whatever Go's map order.
+func checkCustom[B ~[]byte](custom map[string]B, declared map[string]bool, limit int) error {
+	if len(custom) > 1 {
+		for _, k := range slices.Sorted(maps.Keys(custom)) {
+			if err := checkField(k, custom[k], declared, limit); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	for k, v := range custom {
-		if !declared[k] {
-			return fmt.Errorf("%w: %q", ErrUnknownField, k)
-		}
-		if len(v) > limit {
-			return fmt.Errorf("%w: custom field %q is %d bytes, at most %d", ErrValueTooLong, k, len(v), limit)
-		}
+		return checkField(k, v, declared, limit)
+	}
+	return nil
+}
+
+// checkField validates one custom field of checkCustom.
+func checkField[B ~[]byte](k string, v B, declared map[string]bool, limit int) error {
+	if !declared[k] {
+		return fmt.Errorf("%w: %q", ErrUnknownField, k)
+	}
+	if len(v) > limit {
+		return fmt.Errorf("%w: custom field %q is %d bytes, at most %d", ErrValueTooLong, k, len(v), limit)
 	}
 	return nil
 }

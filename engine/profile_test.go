@@ -269,6 +269,25 @@ func TestUpdateProfile_UnknownField(t *testing.T) {
 	wantErrCode(t, "no declared fields", err, engine.ErrUnknownField, 40009)
 }
 
+// TestUpdateProfile_CustomErrorDeterministic: with two bad fields, one
+// undeclared and one too long, every call gets the same error, that of the
+// first key in sorted order, whatever the map's iteration order.
+func TestUpdateProfile_CustomErrorDeterministic(t *testing.T) {
+	db := openDB(t, &engine.Options{CustomProfileFields: []string{"tag"}})
+	u := engine.ProfileUpdate{Custom: map[string][]byte{"nope": []byte("x"), "tag": make([]byte, 501)}}
+	for range 50 {
+		_, err := db.UpdateProfile(ctx, "u", u)
+		wantErrCode(t, "UpdateProfile(nope, long tag)", err, engine.ErrUnknownField, 40009)
+	}
+	u.Custom = map[string][]byte{"a_long": make([]byte, 501), "zzz": []byte("x")}
+	db2 := openDB(t, &engine.Options{CustomProfileFields: []string{"a_long"}})
+	for range 50 {
+		_, err := db2.UpdateProfile(ctx, "u", u)
+		wantErrCode(t, "UpdateProfile(long a_long, zzz)", err, engine.ErrValueTooLong, 40601)
+	}
+	wantAbsent(t, db2, "u")
+}
+
 func TestUpdateProfile_CustomFields(t *testing.T) {
 	forEachCache(t, func(t *testing.T, opts engine.Options) {
 		opts.CustomProfileFields = []string{"Tag_1", "level2", "other"}
