@@ -48,6 +48,27 @@ func TestAcceptApplicationAgree(t *testing.T) {
 	wantErrIs(t, "second accept", err, engine.ErrNoApplication, 30614)
 }
 
+// TestAcceptApplicationDropsCustom: an application keeps wording, source,
+// remark and group (SEMANTICS.md §2), not the request's custom fields, so
+// the edge added on acceptance has none; one added at once keeps them.
+func TestAcceptApplicationDropsCustom(t *testing.T) {
+	db := openDB(t, &engine.Options{CustomFriendFields: []string{"tag"}})
+	createUsers(t, db, engine.NeedConfirm, "app", "acc")
+	custom := map[string][]byte{"tag": []byte("vip")}
+	pendingApp(t, db, "app", "acc", engine.AddFriendRequest{Remark: "ra", Custom: custom})
+	if err := db.AcceptApplication(ctx, "acc", "app", engine.AcceptAgree, ""); err != nil {
+		t.Fatal(err)
+	}
+	if e := edgeOf(t, db, "app", "acc"); e.Remark != "ra" || len(e.Custom) != 0 {
+		t.Errorf("edge added on acceptance = %+v, want remark ra and no custom field", e)
+	}
+	createUsers(t, db, engine.AllowAny, "open")
+	mustAddFriend(t, db, "app", engine.AddFriendRequest{UserID: "open", Type: engine.AddBoth, Custom: custom}, engine.Added)
+	if e := edgeOf(t, db, "app", "open"); string(e.Custom["tag"]) != "vip" {
+		t.Errorf("edge added at once = %+v, want tag vip", e)
+	}
+}
+
 func TestAcceptApplicationAgreeAndAdd(t *testing.T) {
 	db := openDB(t, nil)
 	createUsers(t, db, engine.NeedConfirm, "app", "acc")

@@ -28,7 +28,11 @@ type AddFriendRequest struct {
 	Source string  // where the request comes from (at most Limits.AddSourceBytes)
 	// Wording is the request's message (at most Limits.AddWordingBytes).
 	Wording string
-	// Custom sets declared custom friend fields on the sender's edge.
+	// Custom sets declared custom friend fields on the sender's edge when
+	// this call adds it. A pending application does not keep them: as in
+	// SEMANTICS.md §2, it carries wording, source, remark and group only,
+	// so an edge added on acceptance has no custom fields (set them then
+	// with UpdateFriend).
 	Custom map[string][]byte
 }
 
