@@ -23,6 +23,9 @@ import (
 // imported user starts with an empty log at seq 0, and clients resync
 // from their lists.
 func (db *DB) Export(ctx context.Context, w io.Writer) error {
+	if w == nil {
+		return fmt.Errorf("%w: Export to a nil writer", ErrInvalidArgument)
+	}
 	if err := db.enter(ctx); err != nil {
 		return err
 	}

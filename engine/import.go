@@ -94,6 +94,9 @@ const maxLineBytes = 1 << 20
 // removed when Import returns; a crash may leave one behind, which is
 // safe to delete.
 func (db *DB) Import(ctx context.Context, r io.Reader) (ImportStats, error) {
+	if r == nil {
+		return ImportStats{}, fmt.Errorf("%w: Import of a nil reader", ErrInvalidArgument)
+	}
 	return db.runImport(ctx, func(im *importer) error { return im.readLines(r) })
 }
 
@@ -102,6 +105,9 @@ func (db *DB) Import(ctx context.Context, r io.Reader) (ImportStats, error) {
 // the position of the refused record in seq, from 1. It does not
 // retain the records or what they point to, except the strings.
 func (db *DB) ImportRecords(ctx context.Context, seq iter.Seq[ImportRecord]) (ImportStats, error) {
+	if seq == nil {
+		return ImportStats{}, fmt.Errorf("%w: ImportRecords of a nil sequence", ErrInvalidArgument)
+	}
 	return db.runImport(ctx, func(im *importer) error {
 		line := 0
 		var err error

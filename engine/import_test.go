@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -521,5 +522,24 @@ func TestImportReadError(t *testing.T) {
 	}
 	if got := impExport(t, db); got != "" {
 		t.Errorf("store not empty: %s", got)
+	}
+}
+
+// TestImportExport_NilArguments: a nil reader, sequence or writer is an
+// invalid argument, and the store stays as it was.
+func TestImportExport_NilArguments(t *testing.T) {
+	db := openDB(t, nil)
+	mustUpdate(t, db, "u", engine.ProfileUpdate{Nick: new("n")})
+	_, err := db.Import(ctx, nil)
+	wantErrIs(t, "Import(nil)", err, engine.ErrInvalidArgument, 30001)
+	_, err = db.ImportRecords(ctx, nil)
+	wantErrIs(t, "ImportRecords(nil)", err, engine.ErrInvalidArgument, 30001)
+	wantErrIs(t, "Export(nil)", db.Export(ctx, nil), engine.ErrInvalidArgument, 30001)
+	var out bytes.Buffer
+	if err := db.Export(ctx, &out); err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"profile":{"id":"u","nick":"n"`; !strings.HasPrefix(out.String(), want) {
+		t.Fatalf("store after the refused calls exports %q, want a line starting %s", out.String(), want)
 	}
 }

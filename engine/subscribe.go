@@ -41,8 +41,12 @@ type subscriber struct {
 // cancel stops delivery: once it returns, fn is not called again (events
 // still buffered are dropped), but cancel does not wait for a call of fn
 // in progress. Close cancels every subscriber and waits for their
-// goroutines, so fn must not call Close.
+// goroutines, so fn must not call Close. A nil fn subscribes nothing:
+// the returned cancel does nothing.
 func (db *DB) Subscribe(fn func(Event)) (cancel func()) {
+	if fn == nil {
+		return func() {}
+	}
 	s := &subscriber{fn: fn, ch: make(chan Event, subscriberBuffer)}
 	db.subs.mu.Lock()
 	defer db.subs.mu.Unlock()
