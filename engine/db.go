@@ -58,6 +58,7 @@ type DB struct {
 // A nil opts means the defaults.
 func Open(dir string, opts *Options) (*DB, error) {
 	o := opts.clone()
+	retentionSet := o.EventRetention != 0 // before the default fills it in
 	o.EnsureDefaults()
 	if err := o.Validate(); err != nil {
 		return nil, err
@@ -106,6 +107,9 @@ func Open(dir string, opts *Options) (*DB, error) {
 	}
 	db.pdb = pdb
 	if err := db.checkFormat(); err != nil {
+		return nil, errors.Join(err, pdb.Close())
+	}
+	if err := db.checkRetention(retentionSet); err != nil {
 		return nil, errors.Join(err, pdb.Close())
 	}
 	return db, nil

@@ -539,3 +539,41 @@ func TestClose_NoSyncMakesWritesDurable(t *testing.T) {
 	}
 	mustCheck(t, db)
 }
+
+// TestOpen_EventRetentionIsFixed: the first Open stores the retention;
+// a later Open with 0 adopts it, one with a different value is refused
+// and leaves the store as it was. A changed window would let Changes
+// skip trimmed events without a ResyncError (found in review).
+func TestOpen_EventRetentionIsFixed(t *testing.T) {
+	fs := vfs.NewMem()
+	db := mustOpen(t, "db", &engine.Options{FS: fs, EventRetention: 3})
+	for i := range 5 {
+		mustUpdate(t, db, "u", engine.ProfileUpdate{Level: new(uint32(i))})
+	}
+	mustClose(t, db)
+
+	for _, r := range []int{10, 2, 1000} {
+		db, err := engine.Open("db", &engine.Options{FS: fs, EventRetention: r})
+		if !errors.Is(err, engine.ErrInvalidOptions) || db != nil {
+			t.Fatalf("Open with EventRetention %d over a store of 3: err %v, db returned %t; want ErrInvalidOptions", r, err, db != nil)
+		}
+	}
+	// Left 0, the store's 3 applies: events 1 and 2 are trimmed, so a
+	// client after seq 0 must resync, and one after seq 2 reads 3..5.
+	db = mustOpen(t, "db", &engine.Options{FS: fs})
+	var re *engine.ResyncError
+	if _, err := db.Changes(ctx, "u", 0, 0); !errors.As(err, &re) || re.Seq != 5 {
+		t.Fatalf("Changes(u, 0) = %v, want *ResyncError{Seq: 5}", err)
+	}
+	page, err := db.Changes(ctx, "u", 2, 0)
+	if err != nil || len(page.Events) != 3 || page.Events[0].Seq != 3 {
+		t.Fatalf("Changes(u, 2) = %+v, %v; want seqs 3..5", page, err)
+	}
+	mustUpdate(t, db, "u", engine.ProfileUpdate{Level: new(uint32(9))}) // trims seq 3
+	mustCheck(t, db)
+	mustClose(t, db)
+	// The same value, given explicitly, opens.
+	db = mustOpen(t, "db", &engine.Options{FS: fs, EventRetention: 3})
+	defer mustClose(t, db)
+	mustCheck(t, db)
+}

@@ -60,6 +60,8 @@ type Options struct {
 
 	// EventRetention is how many events each user's change log keeps; older
 	// ones are trimmed in the batch that appends. The default is 1000.
+	// It is fixed when the store is created: Open adopts the store's when
+	// this is 0, and refuses a different one with ErrInvalidOptions.
 	EventRetention int
 
 	// KeepFriendsOnBlock keeps friendships when one side blocks the other.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
@@ -65,6 +66,41 @@ func (db *DB) checkFormat() error {
 	if v := beUint64(val); v != formatVersion {
 		return fmt.Errorf("kith: store format %d, this build reads %d", v, formatVersion)
 	}
+	return nil
+}
+
+// checkRetention keeps a store's EventRetention what it was when the store
+// was created: the first Open stores it under index.Meta("retention"),
+// later ones adopt it, and refuse an Options.EventRetention (set, not
+// left 0) that differs. The window cannot change under existing logs:
+// stageEvents trims one event per append, and Changes and Check take the
+// window from the option, so a raised retention would let Changes skip
+// events trimmed under the old one without a ResyncError, and a lowered
+// one would leave events that are never trimmed.
+func (db *DB) checkRetention(set bool) error {
+	key := index.Meta(nil, "retention")
+	val, closer, err := db.pdb.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		// A new store, or one written before the retention was stored:
+		// its logs were trimmed with the retention it was opened with.
+		return db.pdb.Set(key, index.AppendUint64(nil, uint64(db.opts.EventRetention)), pebble.Sync)
+	}
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	if len(val) != 8 {
+		return corrupt(key, fmt.Errorf("retention value of %d bytes", len(val)))
+	}
+	stored := beUint64(val)
+	if stored == 0 || stored > math.MaxInt {
+		return corrupt(key, fmt.Errorf("retention %d", stored))
+	}
+	if set && stored != uint64(db.opts.EventRetention) {
+		return fmt.Errorf("%w: EventRetention is %d, but the store in %s keeps %d events per user: the retention is fixed when a store is created",
+			ErrInvalidOptions, db.opts.EventRetention, db.dir, stored)
+	}
+	db.opts.EventRetention = int(stored)
 	return nil
 }
 
