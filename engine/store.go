@@ -51,19 +51,11 @@ func pebbleOptions(o *Options) *pebble.Options {
 // checkFormat stamps a new store with formatVersion and refuses a store
 // written in a format this code does not know.
 func (db *DB) checkFormat() error {
-	key := index.Meta(nil, "format")
-	val, closer, err := db.pdb.Get(key)
-	if errors.Is(err, pebble.ErrNotFound) {
-		return db.pdb.Set(key, index.AppendUint64(nil, formatVersion), pebble.Sync)
-	}
+	v, err := db.metaUint64("format", formatVersion)
 	if err != nil {
 		return err
 	}
-	defer closer.Close()
-	if len(val) != 8 {
-		return corrupt(key, fmt.Errorf("format value of %d bytes", len(val)))
-	}
-	if v := beUint64(val); v != formatVersion {
+	if v != formatVersion {
 		return fmt.Errorf("kith: store format %d, this build reads %d", v, formatVersion)
 	}
 	return nil
@@ -76,25 +68,16 @@ func (db *DB) checkFormat() error {
 // stageEvents trims one event per append, and Changes and Check take the
 // window from the option, so a raised retention would let Changes skip
 // events trimmed under the old one without a ResyncError, and a lowered
-// one would leave events that are never trimmed.
+// one would leave events that are never trimmed. A store written before
+// the retention was stored takes the one it is opened with: its logs were
+// trimmed with the retention of each open.
 func (db *DB) checkRetention(set bool) error {
-	key := index.Meta(nil, "retention")
-	val, closer, err := db.pdb.Get(key)
-	if errors.Is(err, pebble.ErrNotFound) {
-		// A new store, or one written before the retention was stored:
-		// its logs were trimmed with the retention it was opened with.
-		return db.pdb.Set(key, index.AppendUint64(nil, uint64(db.opts.EventRetention)), pebble.Sync)
-	}
+	stored, err := db.metaUint64("retention", uint64(db.opts.EventRetention))
 	if err != nil {
 		return err
 	}
-	defer closer.Close()
-	if len(val) != 8 {
-		return corrupt(key, fmt.Errorf("retention value of %d bytes", len(val)))
-	}
-	stored := beUint64(val)
 	if stored == 0 || stored > math.MaxInt {
-		return corrupt(key, fmt.Errorf("retention %d", stored))
+		return corrupt(index.Meta(nil, "retention"), fmt.Errorf("retention %d", stored))
 	}
 	if set && stored != uint64(db.opts.EventRetention) {
 		return fmt.Errorf("%w: EventRetention is %d, but the store in %s keeps %d events per user: the retention is fixed when a store is created",
@@ -102,6 +85,24 @@ func (db *DB) checkRetention(set bool) error {
 	}
 	db.opts.EventRetention = int(stored)
 	return nil
+}
+
+// metaUint64 returns the store-wide number under index.Meta(name), storing
+// (and returning) init first if the store has none.
+func (db *DB) metaUint64(name string, init uint64) (uint64, error) {
+	key := index.Meta(nil, name)
+	val, closer, err := db.pdb.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return init, db.pdb.Set(key, index.AppendUint64(nil, init), pebble.Sync)
+	}
+	if err != nil {
+		return 0, err
+	}
+	defer closer.Close()
+	if len(val) != 8 {
+		return 0, corrupt(key, fmt.Errorf("%s value of %d bytes", name, len(val)))
+	}
+	return beUint64(val), nil
 }
 
 func beUint64(b []byte) uint64 {
