@@ -237,6 +237,47 @@ func benchGetManyParallel(b *testing.B, nkeys int) {
 	}
 }
 
+// BenchmarkCache_GetManyScaling is BenchmarkCache_GetManySerial with 16
+// shards (the engine's profile cache) over 10k, 100k and 1M cached keys,
+// beside BenchmarkLRUBaseline_GetManyScaling: how much a hit costs more
+// once the cache outgrows the CPU caches, which is most of what a 1M-user
+// store pays more than a 100k one per call (docs/PERFORMANCE.md).
+func BenchmarkCache_GetManyScaling(b *testing.B) {
+	for _, nkeys := range scalingKeys {
+		b.Run("keys="+strconv.Itoa(nkeys), func(b *testing.B) {
+			f := loadManyFixture(b, nkeys)
+			c := f.caches[16]
+			b.ReportAllocs()
+			off := startOffset()
+			hit := func(int, int) {}
+			for b.Loop() {
+				if got := c.GetMany(f.next(&off), hit); got != manyBatch {
+					checkHits(b, got)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkLRUBaseline_GetManyScaling is golang-lru's lru.Cache, one Get
+// per key, over the key counts of BenchmarkCache_GetManyScaling.
+func BenchmarkLRUBaseline_GetManyScaling(b *testing.B) {
+	for _, nkeys := range scalingKeys {
+		b.Run("keys="+strconv.Itoa(nkeys), func(b *testing.B) {
+			f := loadManyFixture(b, nkeys)
+			b.ReportAllocs()
+			off := startOffset()
+			for b.Loop() {
+				if got := lruGetBatch(f.lru, f.next(&off)); got != manyBatch {
+					checkHits(b, got)
+				}
+			}
+		})
+	}
+}
+
+var scalingKeys = []int{hotKeys, manyKeys, 1_000_000}
+
 // BenchmarkLRUBaseline_GetMany is the same 100 reads as GetMany, one Get
 // each, through golang-lru's lru.Cache (one mutex, no TTL, no clock).
 func BenchmarkLRUBaseline_GetMany(b *testing.B) { benchLRUGetMany(b, manyKeys) }
@@ -245,22 +286,24 @@ func BenchmarkLRUBaseline_GetMany(b *testing.B) { benchLRUGetMany(b, manyKeys) }
 // keys.
 func BenchmarkLRUBaseline_GetManyHot(b *testing.B) { benchLRUGetMany(b, hotKeys) }
 
-func benchLRUGetMany(b *testing.B, nkeys int) {
-	get := func(c *lru.Cache[string, int], batch []string) int {
-		n := 0
-		for _, k := range batch {
-			if _, ok := c.Get(k); ok {
-				n++
-			}
+// lruGetBatch Gets each key of batch from c and returns the hits.
+func lruGetBatch(c *lru.Cache[string, int], batch []string) int {
+	n := 0
+	for _, k := range batch {
+		if _, ok := c.Get(k); ok {
+			n++
 		}
-		return n
 	}
+	return n
+}
+
+func benchLRUGetMany(b *testing.B, nkeys int) {
 	b.Run("mode=serial", func(b *testing.B) {
 		f := loadManyFixture(b, nkeys)
 		b.ReportAllocs()
 		off := startOffset()
 		for b.Loop() {
-			if got := get(f.lru, f.next(&off)); got != manyBatch {
+			if got := lruGetBatch(f.lru, f.next(&off)); got != manyBatch {
 				checkHits(b, got)
 			}
 		}
@@ -272,7 +315,7 @@ func benchLRUGetMany(b *testing.B, nkeys int) {
 		b.RunParallel(func(pb *testing.PB) {
 			off := startOffset()
 			for pb.Next() {
-				if got := get(f.lru, f.next(&off)); got != manyBatch {
+				if got := lruGetBatch(f.lru, f.next(&off)); got != manyBatch {
 					checkHits(b, got)
 				}
 			}
