@@ -182,3 +182,18 @@ func TestWorkerReset(t *testing.T) {
 		t.Errorf("after reset: %d calls recorded, %d refused, calls %d", s.h.n, s.refused, w.calls.Load())
 	}
 }
+
+func TestTHPMode(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"always [madvise] never\n", "madvise"},
+		{"[always] madvise never\n", "always"},
+		{"always madvise [never]", "never"},
+		{"always madvise never", ""},
+		{"]odd[", ""},
+		{"", ""},
+	} {
+		if got := thpMode(tc.in); got != tc.want {
+			t.Errorf("thpMode(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

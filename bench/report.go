@@ -111,7 +111,8 @@ func (r *report) print(w io.Writer) error {
 	c := r.cfg
 	fmt.Fprintf(&b, "\nkith workload %s: %s users, mean %d friends, seed %d; %d goroutines for %v after a %v warm-up; sync=%v; block cache %d MiB; profile cache %s\n",
 		c.workload, count(c.users), c.friends, c.seed, c.concurrency, c.duration, c.warmup, c.sync, c.cacheMiB, profileCacheDesc(c))
-	fmt.Fprintf(&b, "%s %s/%s, GOMAXPROCS=%d, %d CPUs\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), runtime.NumCPU())
+	fmt.Fprintf(&b, "%s %s/%s, GOMAXPROCS=%d, %d CPUs%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH,
+		runtime.GOMAXPROCS(0), runtime.NumCPU(), hugePagesDesc())
 	if r.interrupted != "" {
 		fmt.Fprintf(&b, "INTERRUPTED %s: the numbers below cover what ran until then\n", r.interrupted)
 	}
