@@ -34,7 +34,9 @@
 //   - social: friend requests, accepts, refusals, blocks, unblocks,
 //     profile updates, unfriending, list reads.
 //
-// The report (report.go) has, per operation, the calls, ops/s, mean,
+// The report (report.go) starts with the configuration, the Go version,
+// the CPUs and Linux's transparent huge page mode (hugepages.go), then has,
+// per operation, the calls, ops/s, mean,
 // p50/p99/p99.9 and max latency (log-linear histograms within 1.6 %,
 // hist.go) and the calls refused with a result code (ErrNotFriends,
 // ErrFriendLimit, ...: outcomes, not failures), after a line with the
