@@ -349,8 +349,11 @@ func (p *importPlan) write(ctx context.Context) (ImportStats, error) {
 	if err == nil {
 		p.uncache()
 	}
-	if rerr := st.remove(); err == nil && rerr != nil {
-		err = fmt.Errorf("kith: import: remove %s: %w", st.dir, rerr)
+	if rerr := st.remove(); rerr != nil && err == nil {
+		// The tables are in: the import happened, and an error now would
+		// tell the caller that nothing was written. A staging directory
+		// left behind is safe to delete (see Import).
+		db.logErrorf("kith: import: remove %s: %v", st.dir, rerr)
 	}
 	if err != nil {
 		return ImportStats{}, err

@@ -76,7 +76,9 @@ type Options struct {
 	// is time.Now.
 	Clock func() time.Time
 
-	// Logger receives Pebble's log lines. The default discards them.
+	// Logger receives Pebble's log lines, and kith's own about errors that
+	// do not fail a call (an import's staging directory it could not
+	// remove). The default discards them.
 	Logger Logger
 }
 
@@ -110,7 +112,7 @@ type ProfileCacheOptions struct {
 	NegativeTTL time.Duration
 }
 
-// Logger receives Pebble's log lines when set in Options.Logger.
+// Logger receives Pebble's and kith's log lines when set in Options.Logger.
 type Logger interface {
 	Infof(format string, args ...any)
 	Errorf(format string, args ...any)

@@ -120,6 +120,12 @@ func beUint64(b []byte) uint64 {
 // ErrFailed for the caller.
 type pebbleLogger struct{ l Logger }
 
+// logErrorf sends a line of kith's own to Options.Logger, if set: an
+// error that does not fail the call that met it.
+func (db *DB) logErrorf(format string, args ...any) {
+	pebbleLogger{db.opts.Logger}.Errorf(format, args...)
+}
+
 // pebbleFatal is the panic value of pebbleLogger.Fatalf.
 type pebbleFatal struct{ msg string }
 
