@@ -62,22 +62,30 @@ type loads struct {
 }
 
 // load returns, for each of ids, the loaded profile (nil if not found) or
-// an error wrapping ErrLoad. onLoaded runs once per user this call loaded
+// an error wrapping ErrLoad, or ErrClosed once close has begun. onLoaded runs once per user this call loaded
 // itself (not for users another call was already loading), before the
 // flight lands, so that the cache is filled before waiters return; it
 // gets the fill token token(id) taken before the load began.
 func (l *loads) load(ctx context.Context, ids []string, token func(string) cacheToken,
 	onLoaded func(id string, p *Profile, tok cacheToken)) ([]*Profile, []error) {
 	mine, all := l.join(ids)
+	if all == nil { // closed
+		errs := make([]error, len(ids))
+		for i := range errs {
+			errs[i] = ErrClosed
+		}
+		return make([]*Profile, len(ids)), errs
+	}
 	if len(mine) > 0 {
 		toks := make(map[string]cacheToken, len(mine))
 		for id := range mine {
 			toks[id] = token(id) // before the load: see cache.Fill
 		}
-		l.wg.Add(1)
-		go func() {
+		go func() { // join counted it in l.wg
 			defer l.wg.Done()
-			l.fly(l.flightContext(ctx), mine, func(id string, p *Profile) { onLoaded(id, p, toks[id]) })
+			fc, release := l.flightContext(ctx)
+			defer release()
+			l.fly(fc, mine, func(id string, p *Profile) { onLoaded(id, p, toks[id]) })
 		}()
 	}
 	profiles := make([]*Profile, len(ids))
@@ -94,10 +102,21 @@ func (l *loads) load(ctx context.Context, ids []string, token func(string) cache
 }
 
 // join returns the flights of ids, starting new ones for the users no
-// call is loading yet (mine).
+// call is loading yet (mine), and counts the load of mine in l.wg. Once
+// close has begun it starts none and returns nil: the check and the count
+// are under l.mu, as close's cancel is, so that close's wait sees every
+// load that started.
 func (l *loads) join(ids []string) (mine map[string]*flight, all []*flight) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.life.Err() != nil {
+		return nil, nil
+	}
+	defer func() {
+		if len(mine) > 0 {
+			l.wg.Add(1)
+		}
+	}()
 	mine = make(map[string]*flight)
 	all = make([]*flight, len(ids))
 	for i, id := range ids {
@@ -160,17 +179,23 @@ func newLoads(loader ProfileLoader) *loads {
 
 // flightContext is the context of a load: the values of the call that
 // started it, but cancelled only by Close, since the load also serves
-// other callers, who may wait longer than the first.
-func (l *loads) flightContext(ctx context.Context) context.Context {
+// other callers, who may wait longer than the first. release must be
+// called when the load ends: until then l.life holds the flight's
+// context, and with it the caller's.
+func (l *loads) flightContext(ctx context.Context) (fc context.Context, release func()) {
 	fc, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	stop := context.AfterFunc(l.life, cancel)
-	_ = stop // the flight's context ends with the DB or when cancel runs
-	return fc
+	return fc, func() {
+		stop()
+		cancel()
+	}
 }
 
 // close cancels the loads in flight and waits for them. A loader that
 // ignores its context makes Close wait for it.
 func (l *loads) close() {
-	l.cancel()
+	l.mu.Lock()
+	l.cancel() // under l.mu: join starts no load after this
+	l.mu.Unlock()
 	l.wg.Wait()
 }

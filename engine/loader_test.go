@@ -369,3 +369,27 @@ func TestLoader_Race(t *testing.T) {
 		}
 	}
 }
+
+// TestLoader_FlightContextReleased: a load's context ends when the load
+// does, not only at Close: until then the DB's lifetime context held it,
+// and through it the context of the call that started it, one per load
+// for as long as the DB stayed open.
+func TestLoader_FlightContextReleased(t *testing.T) {
+	ctxs := make(chan context.Context, 4)
+	loader := engine.LoaderFunc(func(ctx context.Context, ids []string) (map[string]*engine.Profile, error) {
+		ctxs <- ctx
+		return map[string]*engine.Profile{}, nil
+	})
+	db := openDB(t, &engine.Options{ProfileLoader: loader})
+	for _, id := range []string{"s1", "s2"} {
+		if _, err := db.GetProfiles(ctx, "v", []string{id}); err != nil {
+			t.Fatal(err)
+		}
+		fc := <-ctxs
+		select {
+		case <-fc.Done():
+		case <-time.After(10 * time.Second): // a hang guard, not a timing assertion
+			t.Fatalf("load of %s: its context was not released after the load", id)
+		}
+	}
+}
