@@ -123,7 +123,10 @@ func (s *sstSink) closeTable() error {
 }
 
 // ingest adds the tables at paths to the store in one atomic step: after
-// it every key of every table is visible, before it none is.
+// it every key of every table is visible, before it none is. Not guarded
+// by catchFatal: when an ingest overlaps the memtable, Pebble writes to
+// the WAL holding its own mutexes, and a fatal error there cannot unwind
+// cleanly (Pebble expects the process to stop).
 func (db *DB) ingest(ctx context.Context, paths []string) error {
 	if len(paths) == 0 {
 		return nil
@@ -166,8 +169,10 @@ func (db *DB) probeUsers(ctx context.Context, users []string, kinds []byte, foun
 }
 
 // checkpoint writes a consistent copy of the store to dir on the DB's
-// file system, after syncing the WAL.
-func (db *DB) checkpoint(dir string) error {
+// file system, after syncing the WAL. A failed WAL sync is a Pebble fatal
+// error, as in a commit: ErrFailed, and the store serves nothing more.
+func (db *DB) checkpoint(dir string) (err error) {
+	defer db.catchFatal(&err)
 	return db.pdb.Checkpoint(dir, pebble.WithFlushedWAL())
 }
 

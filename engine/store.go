@@ -266,16 +266,21 @@ func (db *DB) commitOps(ws *writeSet) error {
 // already be in the memtable); kith answers the call with ErrFailed and
 // fails the DB, so that nobody reads the unacknowledged change.
 func (db *DB) commitBatch(b *pebble.Batch) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			f, ok := r.(*pebbleFatal)
-			if !ok {
-				panic(r)
-			}
-			err = db.fail(f.msg)
-		}
-	}()
+	defer db.catchFatal(&err)
 	return b.Commit(db.wopts)
+}
+
+// catchFatal, deferred by a call into Pebble, turns a Pebble fatal error
+// (pebbleLogger.Fatalf's panic) into ErrFailed in *err and marks the
+// store failed. Other panics go on.
+func (db *DB) catchFatal(err *error) {
+	if r := recover(); r != nil {
+		f, ok := r.(*pebbleFatal)
+		if !ok {
+			panic(r)
+		}
+		*err = db.fail(f.msg)
+	}
 }
 
 // exists reports whether key is stored, with one point read.

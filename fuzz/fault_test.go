@@ -1,6 +1,7 @@
 package fuzz
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -29,6 +30,8 @@ import (
 //     that the failed store serves nothing, and that after a crash the
 //     store holds every acknowledged call and the failed one either whole
 //     or not at all.
+//   - the WAL sync of Checkpoint (TestFaultCheckpoint): the same fatal
+//     error as a commit's, the same answer (ErrFailed, no panic).
 //   - sstable read errors (TestFaultRead): reopening flushes the WAL into
 //     an sstable and starts with a cold block cache, so reads reach the
 //     file and fail. These make calls return an error (no panic), and a
@@ -44,7 +47,9 @@ import (
 //     started, which then panics on a Pebble goroutine (see
 //     TestFaultOpen).
 //
-// Not injected: errors in Pebble's background work (flushes when a
+// Not injected: a WAL error inside Import's ingest (Pebble then fails
+// holding its own mutexes and expects the process to stop; see
+// engine/bulk.go), and errors in Pebble's background work (flushes when a
 // memtable fills, compactions, MANIFEST rotation) while calls run. The
 // 8 MB memtable never fills in these tests, compaction errors are retried
 // in the background without reaching a call, and a MANIFEST write error
@@ -428,4 +433,45 @@ func TestFaultOpen(t *testing.T) {
 		}
 		h.close()
 	})
+}
+
+// TestFaultCheckpoint fails the WAL sync that Checkpoint makes before it
+// copies the store: a Pebble fatal error, as in a commit. Checkpoint must
+// return ErrFailed (not panic), and the store then serve nothing.
+func TestFaultCheckpoint(t *testing.T) {
+	mem := vfs.NewMem()
+	hook := &hookFS{}
+	db, err := engine.Open("db", &engine.Options{FS: errorfs.Wrap(mem, hook)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.UpdateProfile(context.Background(), "u", engine.ProfileUpdate{Nick: new("n")}); err != nil {
+		t.Fatal(err)
+	}
+	var fired atomic.Bool
+	hook.set(func(op errorfs.Op) error {
+		isSync := op.Kind == errorfs.OpFileSync || op.Kind == errorfs.OpFileSyncData || op.Kind == errorfs.OpFileSyncTo
+		if isSync && isWAL(op.Path) && fired.CompareAndSwap(false, true) {
+			return errorfs.ErrInjected
+		}
+		return nil
+	})
+	err = func() (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("panicked: %v", r)
+			}
+		}()
+		return db.Checkpoint(context.Background(), "backup")
+	}()
+	if !fired.Load() {
+		t.Fatal("Checkpoint made no WAL sync to fail")
+	}
+	if !errors.Is(err, engine.ErrFailed) {
+		t.Fatalf("Checkpoint with a failed WAL sync = %v, want ErrFailed", err)
+	}
+	if _, err := db.Counts(context.Background(), "u"); !errors.Is(err, engine.ErrFailed) {
+		t.Fatalf("Counts after the failure = %v, want ErrFailed", err)
+	}
+	_ = db.Close() // reports the WAL's kept error again; nothing to check
 }
