@@ -112,6 +112,9 @@ func Open(dir string, opts *Options) (*DB, error) {
 	if err := db.checkRetention(retentionSet); err != nil {
 		return nil, errors.Join(err, pdb.Close())
 	}
+	if err := db.checkKeepFriends(); err != nil {
+		return nil, errors.Join(err, pdb.Close())
+	}
 	return db, nil
 }
 

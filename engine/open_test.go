@@ -577,3 +577,29 @@ func TestOpen_EventRetentionIsFixed(t *testing.T) {
 	defer mustClose(t, db)
 	mustCheck(t, db)
 }
+
+// TestOpen_KeepFriendsOnBlockSticks: a store opened with
+// KeepFriendsOnBlock may keep friendships across blocks, so it opens only
+// with the option from then on (found in review: reopened without it,
+// Check reported a store every call had kept valid).
+func TestOpen_KeepFriendsOnBlockSticks(t *testing.T) {
+	fs := vfs.NewMem()
+	db := mustOpen(t, "db", &engine.Options{FS: fs}) // never with it yet: may turn it on
+	mustClose(t, db)
+	db = mustOpen(t, "db", &engine.Options{FS: fs, KeepFriendsOnBlock: true})
+	createUsers(t, db, engine.AllowAny, "a", "b")
+	mustAddFriend(t, db, "a", engine.AddFriendRequest{UserID: "b", Type: engine.AddBoth}, engine.Added)
+	if res := bkBlock(t, db, "a", "b"); res[0].Err != nil {
+		t.Fatalf("Block(a, b): %v", res[0].Err)
+	}
+	wantFriendRelation(t, db, "a", "b", engine.BothWay) // kept
+	mustClose(t, db)
+
+	if db, err := engine.Open("db", &engine.Options{FS: fs}); !errors.Is(err, engine.ErrInvalidOptions) || db != nil {
+		t.Fatalf("Open without KeepFriendsOnBlock: err %v, db returned %t; want ErrInvalidOptions", err, db != nil)
+	}
+	db = mustOpen(t, "db", &engine.Options{FS: fs, KeepFriendsOnBlock: true})
+	defer mustClose(t, db)
+	mustCheck(t, db)
+	wantFriendRelation(t, db, "a", "b", engine.BothWay)
+}

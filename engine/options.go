@@ -66,6 +66,9 @@ type Options struct {
 
 	// KeepFriendsOnBlock keeps friendships when one side blocks the other.
 	// The default (false) ends them in both directions, as SEMANTICS.md §5.
+	// A store once opened with it may hold friendships across blocks, so
+	// Open refuses it (ErrInvalidOptions) without KeepFriendsOnBlock from
+	// then on; a store never opened with it may turn it on.
 	KeepFriendsOnBlock bool
 
 	// RequireFriendship makes CanSend refuse a sender unless sender and

@@ -87,6 +87,32 @@ func (db *DB) checkRetention(set bool) error {
 	return nil
 }
 
+// checkKeepFriends records under index.Meta("keep-friends-on-block")
+// that the store was opened with Options.KeepFriendsOnBlock, and refuses
+// to open such a store without it: its blocks may have kept friendships,
+// which the option's absence forbids (Check would report them, and Import
+// would refuse to add more next to them).
+func (db *DB) checkKeepFriends() error {
+	const name = "keep-friends-on-block"
+	var want uint64
+	if db.opts.KeepFriendsOnBlock {
+		want = 1
+	}
+	stored, err := db.metaUint64(name, want)
+	switch {
+	case err != nil:
+		return err
+	case stored == 1 && want == 0:
+		return fmt.Errorf("%w: the store in %s was opened with KeepFriendsOnBlock and may hold friendships across blocks: open it with KeepFriendsOnBlock",
+			ErrInvalidOptions, db.dir)
+	case stored == 0 && want == 1:
+		return db.pdb.Set(index.Meta(nil, name), index.AppendUint64(nil, 1), pebble.Sync)
+	case stored > 1:
+		return corrupt(index.Meta(nil, name), fmt.Errorf("value %d", stored))
+	}
+	return nil
+}
+
 // metaUint64 returns the store-wide number under index.Meta(name), storing
 // (and returning) init first if the store has none.
 func (db *DB) metaUint64(name string, init uint64) (uint64, error) {
