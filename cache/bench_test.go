@@ -203,16 +203,20 @@ func BenchmarkCache_GetManySerial(b *testing.B) {
 	for _, n := range manyShards {
 		b.Run("shards="+strconv.Itoa(n), func(b *testing.B) {
 			f := loadManyFixture(b, manyKeys)
-			c := f.caches[n]
-			b.ReportAllocs()
-			off := startOffset()
-			hit := func(int, int) {}
-			for b.Loop() {
-				if got := c.GetMany(f.next(&off), hit); got != manyBatch {
-					checkHits(b, got)
-				}
-			}
+			getManySerial(b, f, f.caches[n])
 		})
+	}
+}
+
+// getManySerial runs GetMany on c over f's batches, one per iteration.
+func getManySerial(b *testing.B, f *manyFixture, c *cache.Cache[int]) {
+	b.ReportAllocs()
+	off := startOffset()
+	hit := func(int, int) {}
+	for b.Loop() {
+		if got := c.GetMany(f.next(&off), hit); got != manyBatch {
+			checkHits(b, got)
+		}
 	}
 }
 
@@ -246,15 +250,7 @@ func BenchmarkCache_GetManyScaling(b *testing.B) {
 	for _, nkeys := range scalingKeys {
 		b.Run("keys="+strconv.Itoa(nkeys), func(b *testing.B) {
 			f := loadManyFixture(b, nkeys)
-			c := f.caches[16]
-			b.ReportAllocs()
-			off := startOffset()
-			hit := func(int, int) {}
-			for b.Loop() {
-				if got := c.GetMany(f.next(&off), hit); got != manyBatch {
-					checkHits(b, got)
-				}
-			}
+			getManySerial(b, f, f.caches[16])
 		})
 	}
 }
@@ -263,16 +259,7 @@ func BenchmarkCache_GetManyScaling(b *testing.B) {
 // per key, over the key counts of BenchmarkCache_GetManyScaling.
 func BenchmarkLRUBaseline_GetManyScaling(b *testing.B) {
 	for _, nkeys := range scalingKeys {
-		b.Run("keys="+strconv.Itoa(nkeys), func(b *testing.B) {
-			f := loadManyFixture(b, nkeys)
-			b.ReportAllocs()
-			off := startOffset()
-			for b.Loop() {
-				if got := lruGetBatch(f.lru, f.next(&off)); got != manyBatch {
-					checkHits(b, got)
-				}
-			}
-		})
+		b.Run("keys="+strconv.Itoa(nkeys), func(b *testing.B) { lruGetSerial(b, loadManyFixture(b, nkeys)) })
 	}
 }
 
@@ -297,17 +284,20 @@ func lruGetBatch(c *lru.Cache[string, int], batch []string) int {
 	return n
 }
 
-func benchLRUGetMany(b *testing.B, nkeys int) {
-	b.Run("mode=serial", func(b *testing.B) {
-		f := loadManyFixture(b, nkeys)
-		b.ReportAllocs()
-		off := startOffset()
-		for b.Loop() {
-			if got := lruGetBatch(f.lru, f.next(&off)); got != manyBatch {
-				checkHits(b, got)
-			}
+// lruGetSerial runs lruGetBatch on f's lru over f's batches, one per
+// iteration.
+func lruGetSerial(b *testing.B, f *manyFixture) {
+	b.ReportAllocs()
+	off := startOffset()
+	for b.Loop() {
+		if got := lruGetBatch(f.lru, f.next(&off)); got != manyBatch {
+			checkHits(b, got)
 		}
-	})
+	}
+}
+
+func benchLRUGetMany(b *testing.B, nkeys int) {
+	b.Run("mode=serial", func(b *testing.B) { lruGetSerial(b, loadManyFixture(b, nkeys)) })
 	b.Run("mode=parallel", func(b *testing.B) {
 		f := loadManyFixture(b, nkeys)
 		b.ReportAllocs()
