@@ -19,6 +19,11 @@ import (
 
 // formatVersion is the version of kith's key and value layout, stored under
 // index.Meta("format"). Part of the format: never change a released value.
+//
+// The store-wide metadata (index.Meta, each an 8-byte big-endian number,
+// written by Open): "format" (checkFormat), "retention" (checkRetention)
+// and "keep-friends-on-block" (checkKeepFriends). A store without the
+// last two, written before they existed, gets them at its next Open.
 const formatVersion = 1
 
 func openPebble(dir string, o *Options) (*pebble.DB, error) {
