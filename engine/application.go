@@ -154,7 +154,7 @@ func (db *DB) AcceptApplication(ctx context.Context, uid, from string, mode Acce
 	if mode > AcceptAgreeAndAdd {
 		return fmt.Errorf("%w: accept mode %d", ErrInvalidArgument, mode)
 	}
-	if err := checkLen("remark", remark, db.opts.Limits.RemarkBytes); err != nil {
+	if err := checkText("remark", remark, db.opts.Limits.RemarkBytes); err != nil {
 		return err
 	}
 	return db.update(ctx, []string{uid, from}, func(tx *txn) error {

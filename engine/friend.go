@@ -235,7 +235,12 @@ type Friend struct {
 	Edge     *FriendEdge
 	Profile  *Profile // nil from ListFriends; read-only
 	Relation Relation // InMyList or BothWay; set by GetFriends
-	Err      error    // per-item error of GetFriends
+	// Err is the per-item error of GetFriends (ErrNotFriends, an invalid
+	// or repeated ID), or, from GetFriends and SearchFriends, the error
+	// of the friend's profile with a ProfileLoader (matching ErrLoad, or
+	// ErrNotFound when the loader does not know the user): Edge and
+	// Relation are then set, Profile is nil.
+	Err error
 }
 
 // GetFriends returns, for each of ids in request order, owner's edge to
@@ -305,7 +310,9 @@ func readEdges(r *reader, owner string, fs []Friend, order []int) error {
 }
 
 // attachProfiles sets the profile of every friend without an error,
-// through the profile cache, in calls of at most Limits.ProfilesPerCall.
+// through the profile cache, in calls of at most Limits.ProfilesPerCall;
+// a profile that could not be had (a ProfileLoader's error or not found)
+// becomes the friend's Err, as in GetProfiles.
 func (db *DB) attachProfiles(ctx context.Context, viewer string, fs []Friend) error {
 	idx := make([]int, 0, len(fs)) // the friends to answer
 	for i := range fs {
@@ -327,7 +334,7 @@ func (db *DB) attachProfiles(ctx context.Context, viewer string, fs []Friend) er
 			return err
 		}
 		for j, i := range idx[:n] {
-			fs[i].Profile = items[j].Profile
+			fs[i].Profile, fs[i].Err = items[j].Profile, items[j].Err
 		}
 		idx = idx[n:]
 	}
@@ -395,8 +402,11 @@ func (db *DB) checkPair(owner, peer string) error {
 // checkFriendUpdate validates u and returns its group set, sorted and
 // without repeats.
 func (db *DB) checkFriendUpdate(u *FriendUpdate) ([]string, error) {
+	if u.Remark == nil && u.Groups == nil && len(u.Custom) == 0 {
+		return nil, fmt.Errorf("%w: update names no field", ErrInvalidArgument)
+	}
 	if u.Remark != nil {
-		if err := checkLen("remark", *u.Remark, db.opts.Limits.RemarkBytes); err != nil {
+		if err := checkText("remark", *u.Remark, db.opts.Limits.RemarkBytes); err != nil {
 			return nil, err
 		}
 	}

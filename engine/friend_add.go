@@ -111,13 +111,13 @@ func (db *DB) checkAddRequest(r *AddFriendRequest) error {
 	if r.Type > AddBoth {
 		return fmt.Errorf("%w: add type %d", ErrInvalidArgument, r.Type)
 	}
-	if err := checkLen("remark", r.Remark, l.RemarkBytes); err != nil {
+	if err := checkText("remark", r.Remark, l.RemarkBytes); err != nil {
 		return err
 	}
-	if err := checkLen("source", r.Source, l.AddSourceBytes); err != nil {
+	if err := checkText("source", r.Source, l.AddSourceBytes); err != nil {
 		return err
 	}
-	if err := checkLen("wording", r.Wording, l.AddWordingBytes); err != nil {
+	if err := checkText("wording", r.Wording, l.AddWordingBytes); err != nil {
 		return err
 	}
 	if r.Group != "" {

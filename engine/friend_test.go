@@ -45,6 +45,9 @@ func TestAddFriendsCheck1InvalidArgument(t *testing.T) {
 		{"source 33 bytes", engine.AddFriendRequest{UserID: "peer", Source: x("s", 33)}, engine.ErrTooLong},
 		{"group 31 bytes", engine.AddFriendRequest{UserID: "peer", Group: x("g", 31)}, engine.ErrTooLong},
 		{"group with control char", engine.AddFriendRequest{UserID: "peer", Group: "g\x01"}, engine.ErrInvalidArgument},
+		{"remark not UTF-8", engine.AddFriendRequest{UserID: "peer", Remark: "r\xff"}, engine.ErrInvalidArgument},
+		{"wording not UTF-8", engine.AddFriendRequest{UserID: "peer", Type: engine.AddBoth, Wording: "\xc3"}, engine.ErrInvalidArgument},
+		{"source not UTF-8", engine.AddFriendRequest{UserID: "peer", Source: "\xed\xa0\x80"}, engine.ErrInvalidArgument},
 		{"unknown add type", engine.AddFriendRequest{UserID: "peer", Type: 7}, engine.ErrInvalidArgument},
 		{"undeclared custom field", engine.AddFriendRequest{UserID: "peer", Custom: map[string][]byte{"nope": []byte("v")}}, engine.ErrInvalidArgument},
 		{"custom value 501 bytes", engine.AddFriendRequest{UserID: "peer", Custom: map[string][]byte{"tag": []byte(x("v", 501))}}, engine.ErrInvalidArgument},
@@ -1045,6 +1048,30 @@ func TestUpdateFriend(t *testing.T) {
 	_, err = db.UpdateFriend(ctx, "me", "", engine.FriendUpdate{Remark: new("x")})
 	wantErrIs(t, "empty friend", err, engine.ErrInvalidUserID, 30001)
 	wantUnchanged(t, db, "refused updates", before, users...)
+}
+
+// TestUpdateFriendNamesNoField: an update that names no field is an
+// invalid argument and writes nothing (no FriendUpdated event either), as
+// UpdateProfile refuses an empty update.
+func TestUpdateFriendNamesNoField(t *testing.T) {
+	db := openDB(t, nil)
+	createUsers(t, db, engine.AllowAny, "me", "a")
+	mustAddFriend(t, db, "me", engine.AddFriendRequest{UserID: "a"}, engine.Added)
+	seq := func() uint64 {
+		c, err := db.Counts(ctx, "me")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Seq
+	}
+	before := seq()
+	for _, u := range []engine.FriendUpdate{{}, {Custom: map[string][]byte{}}} {
+		_, err := db.UpdateFriend(ctx, "me", "a", u)
+		wantErrIs(t, "UpdateFriend(no field)", err, engine.ErrInvalidArgument, 30001)
+	}
+	if after := seq(); after != before {
+		t.Fatalf("seq moved from %d to %d", before, after)
+	}
 }
 
 func TestUpdateFriendGroupLimit(t *testing.T) {

@@ -14,7 +14,7 @@ func (db *DB) checkGroupName(name string) error {
 	if name == "" || !printableUTF8(name) {
 		return fmt.Errorf("%w: invalid group name %q", ErrInvalidArgument, name)
 	}
-	return checkLen("group name", name, db.opts.Limits.GroupNameBytes)
+	return checkText("group name", name, db.opts.Limits.GroupNameBytes)
 }
 
 // CreateGroup creates owner's group name with the given members, answering

@@ -357,8 +357,8 @@ func (db *DB) profileOf(r *ProfileRecord, now int64) (*Profile, error) {
 	for _, f := range []struct{ name, v string }{
 		{"nick", r.Nick}, {"faceUrl", r.FaceURL}, {"selfSignature", r.SelfSignature}, {"location", r.Location},
 	} {
-		if len(f.v) > limit {
-			return nil, fmt.Errorf("%w: %s is %d bytes, at most %d", ErrValueTooLong, f.name, len(f.v), limit)
+		if err := checkProfileString(f.name, f.v, limit); err != nil {
+			return nil, err
 		}
 	}
 	p := &Profile{Nick: r.Nick, FaceURL: r.FaceURL, SelfSignature: r.SelfSignature, Birthday: r.Birthday,
@@ -400,9 +400,9 @@ func (im *importer) addFriend(line uint32, r *FriendRecord) error {
 	if err != nil {
 		return err
 	}
-	if err := firstErr(checkLen("remark", r.Remark, l.RemarkBytes),
-		checkLen("addSource", r.AddSource, l.AddSourceBytes),
-		checkLen("addWording", r.AddWording, l.AddWordingBytes)); err != nil {
+	if err := firstErr(checkText("remark", r.Remark, l.RemarkBytes),
+		checkText("addSource", r.AddSource, l.AddSourceBytes),
+		checkText("addWording", r.AddWording, l.AddWordingBytes)); err != nil {
 		return err
 	}
 	groups, err := db.edgeGroups(r.Groups)
@@ -508,9 +508,9 @@ func (im *importer) addApplication(line uint32, r *ApplicationRecord) error {
 	if err != nil {
 		return err
 	}
-	if err := firstErr(checkLen("wording", r.Wording, l.AddWordingBytes),
-		checkLen("source", r.Source, l.AddSourceBytes),
-		checkLen("remark", r.Remark, l.RemarkBytes)); err != nil {
+	if err := firstErr(checkText("wording", r.Wording, l.AddWordingBytes),
+		checkText("source", r.Source, l.AddSourceBytes),
+		checkText("remark", r.Remark, l.RemarkBytes)); err != nil {
 		return err
 	}
 	if r.Group != "" {

@@ -393,3 +393,29 @@ func TestLoader_FlightContextReleased(t *testing.T) {
 		}
 	}
 }
+
+// TestLoader_FriendProfileErrors: GetFriends and SearchFriends report a
+// friend's failed profile load per item, as GetProfiles does, instead of
+// a friend with neither profile nor error; the edge is still there.
+func TestLoader_FriendProfileErrors(t *testing.T) {
+	l := newFakeLoader()
+	l.err = errors.New("remote down")
+	db, _ := loaderDB(t, l, nil)
+	// r1 exists only through its edges: its profile goes to the loader.
+	mustAddFriend(t, db, "r1", engine.AddFriendRequest{UserID: "me"}, engine.Added)
+	mustAddFriend(t, db, "me", engine.AddFriendRequest{UserID: "r1"}, engine.Added)
+	fs, err := db.GetFriends(ctx, "me", []string{"r1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := fs[0]; !errors.Is(f.Err, engine.ErrLoad) || f.Edge == nil || f.Profile != nil {
+		t.Fatalf("GetFriends(r1) = %+v, want the edge and an error matching ErrLoad", f)
+	}
+	page, err := db.SearchFriends(ctx, "me", engine.SearchOptions{Keywords: []string{"r1"}, InUserID: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Items) != 1 || !errors.Is(page.Items[0].Err, engine.ErrLoad) || page.Items[0].Edge == nil {
+		t.Fatalf("SearchFriends(r1) = %+v, want the hit with an error matching ErrLoad", page.Items)
+	}
+}

@@ -390,8 +390,11 @@ func (db *DB) checkProfileUpdate(u *ProfileUpdate) error {
 		name string
 		v    *string
 	}{{"Nick", u.Nick}, {"FaceURL", u.FaceURL}, {"SelfSignature", u.SelfSignature}, {"Location", u.Location}} {
-		if f.v != nil && len(*f.v) > limit {
-			return fmt.Errorf("%w: %s is %d bytes, at most %d", ErrValueTooLong, f.name, len(*f.v), limit)
+		if f.v == nil {
+			continue
+		}
+		if err := checkProfileString(f.name, *f.v, limit); err != nil {
+			return err
 		}
 	}
 	switch {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -163,6 +164,32 @@ var stringFields = []struct {
 	{"Location", func(u *engine.ProfileUpdate, v string) { u.Location = &v }, func(p *engine.Profile) string { return p.Location }},
 	{"Custom", func(u *engine.ProfileUpdate, v string) { u.Custom = map[string][]byte{"tag": []byte(v)} },
 		func(p *engine.Profile) string { return string(p.Custom["tag"]) }},
+}
+
+// TestUpdateProfile_StringsMustBeUTF8: a profile string that is not
+// valid UTF-8 is an invalid value (40605), for a new user and an existing
+// one, and changes nothing: Export writes JSON, which cannot carry it.
+func TestUpdateProfile_StringsMustBeUTF8(t *testing.T) {
+	db := openDB(t, nil)
+	for _, f := range stringFields[:4] { // the standard string fields
+		uid := "u-" + f.name
+		var u engine.ProfileUpdate
+		f.set(&u, "bad\xff")
+		_, err := db.UpdateProfile(ctx, uid, u)
+		wantErrCode(t, f.name+" not UTF-8 on a new user", err, engine.ErrInvalidValue, 40605)
+		wantAbsent(t, db, uid)
+		f.set(&u, "ok")
+		mustUpdate(t, db, uid, u)
+		f.set(&u, "\xc3")
+		_, err = db.UpdateProfile(ctx, uid, u)
+		wantErrCode(t, f.name+" not UTF-8", err, engine.ErrInvalidValue, 40605)
+		if got := f.get(mustProfile(t, db, uid)); got != "ok" {
+			t.Fatalf("%s: rejected update stored %q", f.name, got)
+		}
+	}
+	_, err := db.ImportRecords(ctx, slices.Values([]engine.ImportRecord{{Profile: &engine.ProfileRecord{ID: "imp", Nick: "\xff"}}}))
+	wantErrCode(t, "ImportRecords(nick not UTF-8)", err, engine.ErrInvalidValue, 40605)
+	wantAbsent(t, db, "imp")
 }
 
 func TestUpdateProfile_StringLimits(t *testing.T) {

@@ -39,7 +39,9 @@ type SearchOptions struct {
 // SearchPage is a page of SearchFriends.
 type SearchPage struct {
 	// Items are the hits in friend-ID order, each with edge, profile (nil
-	// if the friend has none) and relation.
+	// if the friend has none) and relation. With a ProfileLoader, a friend
+	// whose profile could not be loaded has it in Err (its nickname then
+	// matches nothing; its ID and remark still do).
 	Items []Friend
 	// Next is the After of the next page, or "" when the search is done.
 	Next string

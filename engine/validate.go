@@ -45,10 +45,27 @@ func checkCount(n, limit int) error {
 	return nil
 }
 
-// checkLen reports ErrTooLong when s is longer than limit bytes.
-func checkLen(what, s string, limit int) error {
+// checkText validates a friend, application or group string: at most
+// limit bytes (ErrTooLong) of valid UTF-8 (ErrInvalidArgument).
+func checkText(what, s string, limit int) error {
 	if len(s) > limit {
 		return fmt.Errorf("%w: %s is %d bytes, at most %d", ErrTooLong, what, len(s), limit)
+	}
+	if !utf8.ValidString(s) {
+		// Export writes it as JSON, which cannot carry invalid UTF-8.
+		return fmt.Errorf("%w: %s is not valid UTF-8", ErrInvalidArgument, what)
+	}
+	return nil
+}
+
+// checkProfileString validates a profile string field: at most limit
+// bytes (ErrValueTooLong) of valid UTF-8 (ErrInvalidValue).
+func checkProfileString(name, s string, limit int) error {
+	if len(s) > limit {
+		return fmt.Errorf("%w: %s is %d bytes, at most %d", ErrValueTooLong, name, len(s), limit)
+	}
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("%w: %s is not valid UTF-8", ErrInvalidValue, name)
 	}
 	return nil
 }
