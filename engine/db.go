@@ -119,8 +119,9 @@ func Open(dir string, opts *Options) (*DB, error) {
 }
 
 // Close waits for the calls in flight, then flushes and closes the store.
-// Calls made after Close return ErrClosed. Close may be called more than
-// once; later calls return nil.
+// Calls made after Close return ErrClosed (or, first, the error of an
+// invalid argument). Close may be called more than once; later calls
+// return nil.
 func (db *DB) Close() error {
 	// Stop the subscribers before taking the gate: a callback in progress
 	// may be inside a DB call, and closeAll waits for it to return.

@@ -10,7 +10,8 @@ import (
 
 // Errors of the DB as a whole.
 var (
-	// ErrClosed is returned by every call made after Close.
+	// ErrClosed is returned by every call made after Close (a call whose
+	// arguments are invalid may return that error first).
 	ErrClosed = errors.New("kith: db closed")
 	// ErrFailed is returned by every call after a write to disk failed
 	// in a way Pebble cannot recover from (a WAL write or sync error): the

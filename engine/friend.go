@@ -119,7 +119,7 @@ func results(ids []string, errs []error) []Result {
 type RelationResult struct {
 	UserID   string
 	Relation Relation
-	Err      error // ErrInvalidUserID or ErrDuplicateID
+	Err      error // ErrInvalidUserID, ErrSelf or ErrDuplicateID
 }
 
 // CheckFriends returns the relation between owner and each of ids, in

@@ -66,8 +66,9 @@ func (r AddFriendResult) Code() int {
 // AddFriends sends the friend requests of from, answering each in request
 // order. Each item runs the checks of SEMANTICS.md §2 in order, the first
 // failure being its result; a failed item writes nothing. The call fails
-// as a whole only for an invalid from, a closed DB or an I/O error, and
-// then writes nothing.
+// as a whole only for an invalid from, more than Limits.IDsPerCall
+// requests (ErrTooMany), a closed DB, a context that is nil or done, or
+// an I/O error, and then writes nothing.
 func (db *DB) AddFriends(ctx context.Context, from string, reqs []AddFriendRequest) ([]AddFriendResult, error) {
 	if err := db.checkUserID(from); err != nil {
 		return nil, err

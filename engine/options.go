@@ -24,8 +24,9 @@ type Options struct {
 	NoSync bool
 
 	// CacheSize is the size in bytes of Pebble's block cache. Pebble reserves
-	// its memtables out of this cache, so it is raised to at least four times
-	// the memtable budget. The default is 128 MiB.
+	// its memtables out of this cache, so it is raised to at least 80 MiB
+	// (twice the 5 memtables of 8 MiB a store may hold). The default is
+	// 128 MiB.
 	CacheSize int64
 
 	// ProfileCache configures the cache of decoded profiles.
@@ -34,9 +35,12 @@ type Options struct {
 	// ProfileLoader, if set, loads the profiles not stored locally (owned
 	// by another service): GetProfiles asks it for the local misses of a
 	// call in one batch, collapses concurrent loads of a user into one,
-	// and caches the answers (see ProfileCacheOptions' TTLs). Profiles it
-	// returns must not be modified afterwards. The default is none:
-	// a user without a local profile is ErrNotFound.
+	// and caches the answers (see ProfileCacheOptions' TTLs); GetFriends
+	// and SearchFriends ask it for friends without a local profile. A user
+	// it does not know is ErrNotFound, and its errors are per-item errors
+	// matching ErrLoad. Profiles it returns must not be modified
+	// afterwards. The default is none: a user without a local profile is
+	// ErrNotFound, or an empty profile if it exists through its edges.
 	ProfileLoader ProfileLoader
 
 	// Limits are the per-user and per-call limits of SEMANTICS.md. Zero
@@ -128,7 +132,7 @@ type Limits struct {
 	StringBytes       int // longest profile string field or custom value; default 500
 	ProfilesPerCall   int // IDs answered by one GetProfiles; default 100
 	Friends           int // friend list size per user; default 3000
-	IDsPerCall        int // IDs in one DeleteFriends, CheckFriends, Block, Unblock, CheckBlocked; default 1000
+	IDsPerCall        int // requests or IDs in one AddFriends, DeleteFriends, CheckFriends, Block, Unblock, CheckBlocked, DeleteApplications; default 1000
 	GetFriendsPerCall int // IDs in one GetFriends; default 100
 	RemarkBytes       int // friend remark; default 96
 	AddSourceBytes    int // friend add source; default 32
@@ -137,7 +141,7 @@ type Limits struct {
 	Groups            int // friend groups per user; default 32
 	GroupNameBytes    int // friend group name; default 30
 	Blocked           int // blocklist size per user; default 1000
-	PageSize          int // default and largest page of a List call; default 100 (List calls cap at 1000)
+	PageSize          int // page of a List call whose Limit is 0; default 100 (a Limit may be up to 1000)
 }
 
 // DefaultLimits are the limits used for zero fields of Options.Limits.

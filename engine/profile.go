@@ -16,7 +16,8 @@ type ProfileResult struct {
 	// Profile is the user's profile, nil when Err is set. It is shared with
 	// the DB's cache: treat it as read-only.
 	Profile *Profile
-	// Err is ErrInvalidUserID, ErrNotFound, or nil.
+	// Err is ErrInvalidUserID, ErrNotFound, an error matching ErrLoad
+	// (with a ProfileLoader), or nil.
 	Err error
 }
 
