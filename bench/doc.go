@@ -44,7 +44,8 @@
 // friend-set caches over the measured run, bytes on disk, peak Go heap
 // and RSS, Pebble's write amplification and the wall time. Ctrl-C stops the run and prints the
 // report so far. Writes are not synced unless -sync. Without -dir the
-// store is a temp dir removed at exit. Any error exits with status 1.
+// store is a temp dir removed at exit; with it, the file kith-bench-graph
+// records the graph, and a run asking for another graph there is refused. Any error exits with status 1.
 //
 // # The benchmarks
 //

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"io"
@@ -63,6 +64,25 @@ func TestRunKeptDir(t *testing.T) {
 			t.Errorf("run %d: report lacks %q:\n%s", i, want, out.String())
 		}
 	}
+	// Another graph in the same dir is refused, not run on the wrong store;
+	// so is one whose marker is gone but whose last user the store lacks.
+	for _, other := range []config{{users: 600}, {seed: 6}, {friends: 12}} {
+		c := cfg
+		c.users, c.seed, c.friends = cmp.Or(other.users, c.users), cmp.Or(other.seed, c.seed), cmp.Or(other.friends, c.friends)
+		var out, logs bytes.Buffer
+		if err := run(ctx, c, &out, &logs); err == nil || !strings.Contains(err.Error(), "use another -dir") {
+			t.Errorf("run of %+v on the kept dir of another graph: %v, want it refused", other, err)
+		}
+	}
+	if err := os.Remove(filepath.Join(cfg.dir, graphFile)); err != nil {
+		t.Fatal(err)
+	}
+	c := cfg
+	c.users = 600
+	var out, logs bytes.Buffer
+	if err := run(ctx, c, &out, &logs); err == nil || !strings.Contains(err.Error(), "use another -dir") {
+		t.Errorf("run of 600 users on a kept dir of 500 without its marker: %v, want it refused", err)
+	}
 }
 
 // TestRunInterrupted: a cancelled run (Ctrl-C) still prints its report.
@@ -82,9 +102,16 @@ func TestRunInterrupted(t *testing.T) {
 
 func TestParseFlags(t *testing.T) {
 	for _, args := range [][]string{{"-users", "1"}, {"-friends", "-1"}, {"-friends", "3001"}, {"-workload", "ycsb"},
-		{"-duration", "0s"}, {"-concurrency", "0"}, {"-cache", "-1"}, {"-profile-cache", "-1"}, {"-profile-cache-mib", "-1"}, {"-warmup", "-1s"}, {"stray"}} {
+		{"-duration", "0s"}, {"-concurrency", "0"}, {"-cache", "-1"}, {"-profile-cache", "-1"}, {"-profile-cache-mib", "-1"}, {"-warmup", "-1s"}, {"stray"},
+		{"-users", "100000001"}, {"-users", "5000000", "-friends", "500"}, {"-concurrency", "4097"},
+		{"-cache", "1048577"}, {"-cache", "8796093022208"}, {"-profile-cache-mib", "17592186044416"}} {
 		if _, err := parseFlags(args); err == nil {
 			t.Errorf("parseFlags(%q) accepted", args)
+		}
+	}
+	for _, args := range [][]string{{"-users", "100000000", "-friends", "21"}, {"-concurrency", "4096"}, {"-cache", "1048576"}} {
+		if _, err := parseFlags(args); err != nil {
+			t.Errorf("parseFlags(%q) = %v, want accepted (a bound itself)", args, err)
 		}
 	}
 	cfg, err := parseFlags(nil)

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"iter"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -66,6 +69,9 @@ func (w *workload) options() *engine.Options {
 // load imports the graph, unless the store (a kept -dir) already has it.
 func (w *workload) load(ctx context.Context, db *engine.DB, g *graph, rep *report) error {
 	if _, err := db.Counts(ctx, g.ids[0]); err == nil {
+		if err := w.checkKeptGraph(ctx, db, g); err != nil {
+			return err
+		}
 		w.logf("load: %s already holds %s: skipping the load", w.dir, g.ids[0])
 		rep.load.skipped = true
 		return nil
@@ -97,7 +103,40 @@ func (w *workload) load(ctx context.Context, db *engine.DB, g *graph, rep *repor
 		return nil
 	}
 	runtime.GC() // the import's memory is garbage now: collect it before the run, not during
-	return err
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(w.dir, graphFile), []byte(w.cfg.graphLine()), 0o644)
+}
+
+// graphFile, in a store the tool loaded, says which graph it holds, so
+// that a kept -dir is not reused for another one.
+const graphFile = "kith-bench-graph"
+
+// graphLine is the content of graphFile for c's graph.
+func (c config) graphLine() string {
+	return fmt.Sprintf("users=%d friends=%d seed=%d\n", c.users, c.friends, c.seed)
+}
+
+// checkKeptGraph refuses a kept store that holds another graph than the
+// one asked for. A store loaded before graphFile existed must hold the
+// graph's last user; it then gets the file.
+func (w *workload) checkKeptGraph(ctx context.Context, db *engine.DB, g *graph) error {
+	path := filepath.Join(w.dir, graphFile)
+	b, err := os.ReadFile(path)
+	switch {
+	case err == nil && string(b) != w.cfg.graphLine():
+		return fmt.Errorf("%s holds the graph %q, not %q: use another -dir", w.dir,
+			strings.TrimSpace(string(b)), strings.TrimSpace(w.cfg.graphLine()))
+	case err == nil:
+		return nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return err
+	}
+	if _, err := db.Counts(ctx, g.ids[g.n-1]); err != nil {
+		return fmt.Errorf("%s holds another graph (no user %s: %w): use another -dir", w.dir, g.ids[g.n-1], err)
+	}
+	return os.WriteFile(path, []byte(w.cfg.graphLine()), 0o644)
 }
 
 // runMix runs the mix on cfg.concurrency workers: cfg.warmup first, not
