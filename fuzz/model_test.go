@@ -423,8 +423,12 @@ func (m *model) UpdateProfile(uid string, u engine.ProfileUpdate) (*engine.Profi
 	}
 	limit := m.o.limits.StringBytes
 	for _, s := range []*string{u.Nick, u.FaceURL, u.SelfSignature, u.Location} {
-		if s != nil && len(*s) > limit {
+		switch {
+		case s == nil:
+		case len(*s) > limit:
 			return nil, cTooLong
+		case !utf8.ValidString(*s):
+			return nil, cInvalidValue
 		}
 	}
 	if (u.Gender != nil && *u.Gender > engine.GenderFemale) ||
@@ -532,6 +536,7 @@ func (m *model) requestCode(r engine.AddFriendRequest) int {
 	switch {
 	case r.Type > engine.AddBoth,
 		len(r.Remark) > l.RemarkBytes, len(r.Source) > l.AddSourceBytes, len(r.Wording) > l.AddWordingBytes,
+		!utf8.ValidString(r.Remark), !utf8.ValidString(r.Source), !utf8.ValidString(r.Wording),
 		r.Group != "" && !m.validGroup(r.Group),
 		customCode(r.Custom, m.o.customFriend, l.StringBytes) != cOK:
 		return cInvalid
@@ -642,7 +647,10 @@ func (m *model) UpdateFriend(owner, friend string, u engine.FriendUpdate) (*engi
 	if !m.validID(owner) || !m.validID(friend) || owner == friend {
 		return nil, cInvalid
 	}
-	if u.Remark != nil && len(*u.Remark) > l.RemarkBytes {
+	if u.Remark == nil && u.Groups == nil && len(u.Custom) == 0 { // names no field
+		return nil, cInvalid
+	}
+	if u.Remark != nil && (len(*u.Remark) > l.RemarkBytes || !utf8.ValidString(*u.Remark)) {
 		return nil, cInvalid
 	}
 	if customCode(u.Custom, m.o.customFriend, l.StringBytes) != cOK {
@@ -700,7 +708,7 @@ func (m *model) UpdateFriend(owner, friend string, u engine.FriendUpdate) (*engi
 func (m *model) AcceptApplication(uid, from string, mode engine.AcceptMode, remark string) int {
 	l := m.o.limits
 	if !m.validID(uid) || !m.validID(from) || uid == from ||
-		mode > engine.AcceptAgreeAndAdd || len(remark) > l.RemarkBytes {
+		mode > engine.AcceptAgreeAndAdd || len(remark) > l.RemarkBytes || !utf8.ValidString(remark) {
 		return cInvalid
 	}
 	a := m.app(from, uid)
