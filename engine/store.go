@@ -111,7 +111,7 @@ func (db *DB) checkKeepFriends() error {
 		return fmt.Errorf("%w: the store in %s was opened with KeepFriendsOnBlock and may hold friendships across blocks: open it with KeepFriendsOnBlock",
 			ErrInvalidOptions, db.dir)
 	case stored == 0 && want == 1:
-		return db.pdb.Set(index.Meta(nil, name), index.AppendUint64(nil, 1), pebble.Sync)
+		return db.setMetaUint64(name, 1)
 	case stored > 1:
 		return corrupt(index.Meta(nil, name), fmt.Errorf("value %d", stored))
 	}
@@ -124,7 +124,7 @@ func (db *DB) metaUint64(name string, init uint64) (uint64, error) {
 	key := index.Meta(nil, name)
 	val, closer, err := db.pdb.Get(key)
 	if errors.Is(err, pebble.ErrNotFound) {
-		return init, db.pdb.Set(key, index.AppendUint64(nil, init), pebble.Sync)
+		return init, db.setMetaUint64(name, init)
 	}
 	if err != nil {
 		return 0, err
@@ -134,6 +134,11 @@ func (db *DB) metaUint64(name string, init uint64) (uint64, error) {
 		return 0, corrupt(key, fmt.Errorf("%s value of %d bytes", name, len(val)))
 	}
 	return beUint64(val), nil
+}
+
+// setMetaUint64 stores v under index.Meta(name), synced.
+func (db *DB) setMetaUint64(name string, v uint64) error {
+	return db.pdb.Set(index.Meta(nil, name), index.AppendUint64(nil, v), pebble.Sync)
 }
 
 func beUint64(b []byte) uint64 {

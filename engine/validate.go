@@ -48,24 +48,24 @@ func checkCount(n, limit int) error {
 // checkText validates a friend, application or group string: at most
 // limit bytes (ErrTooLong) of valid UTF-8 (ErrInvalidArgument).
 func checkText(what, s string, limit int) error {
-	if len(s) > limit {
-		return fmt.Errorf("%w: %s is %d bytes, at most %d", ErrTooLong, what, len(s), limit)
-	}
-	if !utf8.ValidString(s) {
-		// Export writes it as JSON, which cannot carry invalid UTF-8.
-		return fmt.Errorf("%w: %s is not valid UTF-8", ErrInvalidArgument, what)
-	}
-	return nil
+	return checkString(what, s, limit, ErrTooLong, ErrInvalidArgument)
 }
 
 // checkProfileString validates a profile string field: at most limit
 // bytes (ErrValueTooLong) of valid UTF-8 (ErrInvalidValue).
 func checkProfileString(name, s string, limit int) error {
+	return checkString(name, s, limit, ErrValueTooLong, ErrInvalidValue)
+}
+
+// checkString is checkText and checkProfileString, which differ only in
+// their errors. UTF-8 because Export writes JSON, which cannot carry
+// anything else.
+func checkString(what, s string, limit int, tooLong, notUTF8 error) error {
 	if len(s) > limit {
-		return fmt.Errorf("%w: %s is %d bytes, at most %d", ErrValueTooLong, name, len(s), limit)
+		return fmt.Errorf("%w: %s is %d bytes, at most %d", tooLong, what, len(s), limit)
 	}
 	if !utf8.ValidString(s) {
-		return fmt.Errorf("%w: %s is not valid UTF-8", ErrInvalidValue, name)
+		return fmt.Errorf("%w: %s is not valid UTF-8", notUTF8, what)
 	}
 	return nil
 }
