@@ -1,0 +1,80 @@
+package engine
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+	"unsafe"
+)
+
+// testPage is a page with every kind of string a cached page holds,
+// empty ones included.
+func testPage() []Friend {
+	items := make([]Friend, 20)
+	for i := range items {
+		e := &FriendEdge{AddedAt: int64(i), AddSource: "AddSource_Type_Search"}
+		if i%2 == 0 {
+			e.Remark = fmt.Sprintf("remark %d", i)
+			e.Groups = []string{"family", fmt.Sprintf("group %d", i)}
+		}
+		if i%5 == 0 {
+			e.AddWording = "hello"
+			e.Custom = map[string][]byte{"Tag_SNS_Custom_Note": []byte("n")}
+		}
+		items[i] = Friend{UserID: fmt.Sprintf("user%03d", i), Edge: e}
+	}
+	return items
+}
+
+// A compacted page reads the same as the page, shares no edge and no
+// group array with it, and keeps its text in one string.
+func TestCompactPage(t *testing.T) {
+	items := testPage()
+	want := testPage()
+	got := compactPage(items)
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("compactPage changed the page:\ngot  %+v\nwant %+v", got, want)
+	}
+	items[0].Edge.Remark = "changed"
+	items[0].Edge.Groups[0] = "changed"
+	if got[0].Edge.Remark != want[0].Edge.Remark || got[0].Edge.Groups[0] != want[0].Edge.Groups[0] {
+		t.Fatal("the compacted page shares an edge or a group array with its source")
+	}
+	// Every non-empty string lies inside one block of text as long as
+	// the sum of their lengths.
+	lo, hi, total := ^uintptr(0), uintptr(0), 0
+	for i := range got {
+		eachString(&got[i], func(s *string) {
+			if *s == "" {
+				return
+			}
+			p := uintptr(unsafe.Pointer(unsafe.StringData(*s)))
+			lo, hi, total = min(lo, p), max(hi, p+uintptr(len(*s))), total+len(*s)
+		})
+	}
+	if int(hi-lo) != total {
+		t.Fatalf("the page's strings span %d bytes, hold %d: not one block of text", hi-lo, total)
+	}
+	// A group array has no room to grow into its neighbour's groups.
+	if g := got[0].Edge.Groups; cap(g) != len(g) {
+		t.Fatalf("groups of item 0: len %d, cap %d", len(g), cap(g))
+	}
+}
+
+// A compacted page is four allocations however many items it has: items,
+// edges, group names and text.
+func TestCompactPageAllocations(t *testing.T) {
+	items := testPage()
+	if n := testing.AllocsPerRun(10, func() { compactPage(items) }); n != 4 {
+		t.Fatalf("compactPage made %v allocations, want 4", n)
+	}
+}
+
+// pageSize counts what compactPage keeps.
+func TestPageSize(t *testing.T) {
+	one := []Friend{{UserID: "ab", Edge: &FriendEdge{Remark: "cde", Groups: []string{"fg"}}}}
+	want := 64 + int(unsafe.Sizeof(Friend{})+unsafe.Sizeof(FriendEdge{})) + int(unsafe.Sizeof("")) + len("ab"+"cde"+"fg")
+	if got := pageSize(one); got != want {
+		t.Fatalf("pageSize = %d, want %d", got, want)
+	}
+}
