@@ -184,13 +184,30 @@ func TestRunProfiles(t *testing.T) {
 // TestCacheOptions: -profile-cache and -profile-cache-mib size the
 // engine's per-user caches; 0 entries turns them off.
 func TestCacheOptions(t *testing.T) {
-	w := &workload{cfg: config{profileCache: 10, userCacheMiB: 3}}
-	if o := w.options(); o.ProfileCache.Disabled || o.ProfileCache.Entries != 10 || o.ProfileCache.MaxBytes != 3<<20 {
+	c := config{profileCache: 10, userCacheMiB: 3}
+	if o := c.options(); o.ProfileCache.Disabled || o.ProfileCache.Entries != 10 || o.ProfileCache.MaxBytes != 3<<20 {
 		t.Errorf("options: %+v", o.ProfileCache)
 	}
-	w.cfg.profileCache = 0
-	if o := w.options(); !o.ProfileCache.Disabled {
+	c.profileCache = 0
+	if o := c.options(); !o.ProfileCache.Disabled {
 		t.Errorf("-profile-cache 0: %+v", o.ProfileCache)
+	}
+}
+
+// TestCachesDesc: the report's header gives the cache sizes the engine
+// uses, its defaults and floor applied, not the flags' values.
+func TestCachesDesc(t *testing.T) {
+	for _, tc := range []struct {
+		c    config
+		want string
+	}{
+		{config{cacheMiB: 256, profileCache: 100_000}, "block cache 256 MiB; profile cache 100,000 entries, 64 MiB"},
+		{config{cacheMiB: 0, profileCache: 10, userCacheMiB: 3}, "block cache 128 MiB; profile cache 10 entries, 3 MiB"},
+		{config{cacheMiB: 1, profileCache: 0}, "block cache 80 MiB; profile cache off"},
+	} {
+		if got := cachesDesc(tc.c); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.c, got, tc.want)
+		}
 	}
 }
 

@@ -109,8 +109,8 @@ func (s runSummary) rows() [][]string {
 func (r *report) print(w io.Writer) error {
 	var b strings.Builder
 	c := r.cfg
-	fmt.Fprintf(&b, "\nkith workload %s: %s users, mean %d friends, seed %d; %d goroutines for %v after a %v warm-up; sync=%v; block cache %d MiB; profile cache %s\n",
-		c.workload, count(c.users), c.friends, c.seed, c.concurrency, c.duration, c.warmup, c.sync, c.cacheMiB, profileCacheDesc(c))
+	fmt.Fprintf(&b, "\nkith workload %s: %s users, mean %d friends, seed %d; %d goroutines for %v after a %v warm-up; sync=%v; %s\n",
+		c.workload, count(c.users), c.friends, c.seed, c.concurrency, c.duration, c.warmup, c.sync, cachesDesc(c))
 	fmt.Fprintf(&b, "%s %s/%s, GOMAXPROCS=%d, %d CPUs%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH,
 		runtime.GOMAXPROCS(0), runtime.NumCPU(), hugePagesDesc())
 	if r.interrupted != "" {
@@ -186,14 +186,16 @@ func (r *report) printResources(b *strings.Builder) {
 	fmt.Fprintf(b, "wall time      %v end to end\n", r.wall.Round(time.Millisecond))
 }
 
-func profileCacheDesc(c config) string {
-	switch {
-	case c.profileCache == 0:
-		return "off"
-	case c.userCacheMiB > 0:
-		return fmt.Sprintf("%s entries, %d MiB", count(c.profileCache), c.userCacheMiB)
+// cachesDesc describes the caches the engine opens with for c: the sizes
+// it uses, defaults and floors applied, not the flags' values.
+func cachesDesc(c config) string {
+	o := c.options()
+	o.EnsureDefaults()
+	desc := fmt.Sprintf("block cache %d MiB; profile cache ", o.CacheSize>>20)
+	if o.ProfileCache.Disabled {
+		return desc + "off"
 	}
-	return count(c.profileCache) + " entries"
+	return desc + fmt.Sprintf("%s entries, %d MiB", count(o.ProfileCache.Entries), o.ProfileCache.MaxBytes>>20)
 }
 
 // writeTable writes rows with the first column left-aligned and the

@@ -41,7 +41,7 @@ func (w *workload) run(ctx context.Context, rep *report) (err error) {
 	g := newGraph(w.cfg.users, w.cfg.friends, w.cfg.seed)
 	rep.graph = summarize(g, time.Since(start))
 	w.logf("graph: %s", rep.graph)
-	db, err := engine.Open(w.dir, w.options())
+	db, err := engine.Open(w.dir, w.cfg.options())
 	if err != nil {
 		return err
 	}
@@ -55,13 +55,14 @@ func (w *workload) run(ctx context.Context, rep *report) (err error) {
 	return w.runMix(ctx, db, g, m, rep)
 }
 
-func (w *workload) options() *engine.Options {
-	o := &engine.Options{NoSync: !w.cfg.sync, CacheSize: w.cfg.cacheMiB << 20}
-	if w.cfg.profileCache == 0 {
+// options are the engine's options for the flags in c.
+func (c config) options() *engine.Options {
+	o := &engine.Options{NoSync: !c.sync, CacheSize: c.cacheMiB << 20}
+	if c.profileCache == 0 {
 		o.ProfileCache.Disabled = true
 	} else {
-		o.ProfileCache.Entries = w.cfg.profileCache
-		o.ProfileCache.MaxBytes = w.cfg.userCacheMiB << 20
+		o.ProfileCache.Entries = c.profileCache
+		o.ProfileCache.MaxBytes = c.userCacheMiB << 20
 	}
 	return o
 }
