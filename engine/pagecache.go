@@ -70,8 +70,10 @@ func pageSize(items []Friend) int {
 // wording and group name. Decoded, a page of 20 friends is about 50 heap
 // objects, most of them strings of a few bytes each rounded up to a size
 // class; with a million users' first pages cached, those were 19 M of the
-// heap's 25 M objects (docs/PERFORMANCE.md, eighth stop). Custom field
-// maps are shared with items, not copied.
+// heap's 25 M objects (docs/PERFORMANCE.md, eighth stop). An edge's
+// custom fields get a new map whose keys are copies: a decoded key is a
+// piece of its whole record's string and would keep that alive. Their
+// values are the decoder's own copies, shared.
 func compactPage(items []Friend) []Friend {
 	groups := 0
 	for _, f := range items {
@@ -83,6 +85,12 @@ func compactPage(items []Friend) []Friend {
 	size := 0
 	for i, f := range items {
 		edges[i] = *f.Edge
+		if f.Edge.Custom != nil {
+			edges[i].Custom = make(map[string][]byte, len(f.Edge.Custom))
+			for k, v := range f.Edge.Custom {
+				edges[i].Custom[strings.Clone(k)] = v
+			}
+		}
 		if g := f.Edge.Groups; len(g) > 0 {
 			names = append(names, g...)
 			edges[i].Groups = names[len(names)-len(g) : len(names) : len(names)]

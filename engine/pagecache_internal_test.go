@@ -40,6 +40,16 @@ func TestCompactPage(t *testing.T) {
 	if got[0].Edge.Remark != want[0].Edge.Remark || got[0].Edge.Groups[0] != want[0].Edge.Groups[0] {
 		t.Fatal("the compacted page shares an edge or a group array with its source")
 	}
+	// A custom key is copied: the one decoded with the edge is a piece of
+	// the whole record, which the cache must not keep.
+	record := "Tag_SNS_Custom_Note and the rest of a decoded record"
+	src := testPage()
+	src[0].Edge.Custom = map[string][]byte{record[:19]: []byte("n")}
+	for k := range compactPage(src)[0].Edge.Custom {
+		if unsafe.StringData(k) == unsafe.StringData(record) {
+			t.Fatal("a cached custom key shares its decoded record's memory")
+		}
+	}
 	// Every non-empty string lies inside one block of text as long as
 	// the sum of their lengths.
 	lo, hi, total := ^uintptr(0), uintptr(0), 0
@@ -61,10 +71,13 @@ func TestCompactPage(t *testing.T) {
 	}
 }
 
-// A compacted page is four allocations however many items it has: items,
-// edges, group names and text.
+// A compacted page with groups and no custom fields is four allocations
+// however many items it has: items, edges, group names and text.
 func TestCompactPageAllocations(t *testing.T) {
 	items := testPage()
+	for i := range items {
+		items[i].Edge.Custom = nil
+	}
 	if n := testing.AllocsPerRun(10, func() { compactPage(items) }); n != 4 {
 		t.Fatalf("compactPage made %v allocations, want 4", n)
 	}
