@@ -107,7 +107,7 @@ func (w *workload) load(ctx context.Context, db *engine.DB, g *graph, rep *repor
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(w.dir, graphFile), []byte(w.cfg.graphLine()), 0o644)
+	return w.writeGraphFile()
 }
 
 // graphFile, in a store the tool loaded, says which graph it holds, so
@@ -137,7 +137,12 @@ func (w *workload) checkKeptGraph(ctx context.Context, db *engine.DB, g *graph) 
 	if _, err := db.Counts(ctx, g.ids[g.n-1]); err != nil {
 		return fmt.Errorf("%s holds another graph (no user %s: %w): use another -dir", w.dir, g.ids[g.n-1], err)
 	}
-	return os.WriteFile(path, []byte(w.cfg.graphLine()), 0o644)
+	return w.writeGraphFile()
+}
+
+// writeGraphFile records in the store's directory the graph it holds.
+func (w *workload) writeGraphFile() error {
+	return os.WriteFile(filepath.Join(w.dir, graphFile), []byte(w.cfg.graphLine()), 0o644)
 }
 
 // runMix runs the mix on cfg.concurrency workers: cfg.warmup first, not

@@ -62,10 +62,11 @@ type loads struct {
 }
 
 // load returns, for each of ids, the loaded profile (nil if not found) or
-// an error wrapping ErrLoad, or ErrClosed once close has begun. onLoaded runs once per user this call loaded
-// itself (not for users another call was already loading), before the
-// flight lands, so that the cache is filled before waiters return; it
-// gets the fill token token(id) taken before the load began.
+// an error wrapping ErrLoad, or ErrClosed once close has begun. onLoaded
+// runs once per user this call loaded itself (not for users another call
+// was already loading), before the flight lands, so that the cache is
+// filled before waiters return; it gets the fill token token(id) taken
+// before the load began.
 func (l *loads) load(ctx context.Context, ids []string, token func(string) cacheToken,
 	onLoaded func(id string, p *Profile, tok cacheToken)) ([]*Profile, []error) {
 	mine, all := l.join(ids)
@@ -112,11 +113,6 @@ func (l *loads) join(ids []string) (mine map[string]*flight, all []*flight) {
 	if l.life.Err() != nil {
 		return nil, nil
 	}
-	defer func() {
-		if len(mine) > 0 {
-			l.wg.Add(1)
-		}
-	}()
 	mine = make(map[string]*flight)
 	all = make([]*flight, len(ids))
 	for i, id := range ids {
@@ -127,6 +123,9 @@ func (l *loads) join(ids []string) (mine map[string]*flight, all []*flight) {
 			mine[id] = f
 		}
 		all[i] = f
+	}
+	if len(mine) > 0 {
+		l.wg.Add(1)
 	}
 	return mine, all
 }
