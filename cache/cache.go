@@ -7,8 +7,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/hashicorp/golang-lru/v2/simplelru"
 )
 
 // maxShards is the largest Options.Shards.
@@ -58,6 +56,7 @@ type Options struct {
 // consistency protocol of Token, Fill and Set.
 type Cache[V any] struct {
 	now    func() time.Time
+	epoch  epoch // entries' deadlines count from it
 	seed   maphash.Seed
 	shift  uint        // shard of a key: its hash >> shift; 64 with one shard
 	shards []*shard[V] // len is a power of two
@@ -79,12 +78,10 @@ type shard[V any] struct {
 	stats Stats // counters only; Entries and Bytes are filled in by Stats
 	bytes int64 // sum of the sizes of the entries in lru
 
-	lru      *simplelru.LRU[string, entry[V]]
+	lru      lru[V]
 	maxBytes int64  // 0: no byte bound
 	entries  int    // the entry bound
 	moves    uint64 // entries put at the front of lru so far (see promoteLocked)
-	quiet    bool   // set while the cache removes entries itself: not evictions
-	_        [cacheLine - 33]byte
 }
 
 // cacheLine is the size of a CPU cache line, in bytes, on amd64 and arm64.
@@ -110,6 +107,10 @@ func New[V any](opts Options) (*Cache[V], error) {
 	for n > opts.Entries || opts.MaxBytes > 0 && int64(n) > opts.MaxBytes {
 		n /= 2 // leave every shard at least one entry and one byte
 	}
+	if opts.Entries/n >= maxNodes {
+		return nil, fmt.Errorf("%w: Entries is %d, must be under %d a shard",
+			ErrInvalidOptions, opts.Entries, maxNodes)
+	}
 	c := &Cache[V]{
 		now:    opts.Now,
 		seed:   maphash.MakeSeed(),
@@ -133,11 +134,7 @@ func New[V any](opts Options) (*Cache[V], error) {
 		if int64(i) < opts.MaxBytes%int64(n) {
 			s.maxBytes++
 		}
-		lru, err := simplelru.NewLRU(entries, s.onEvict)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrInvalidOptions, err)
-		}
-		s.lru, s.entries = lru, entries
+		s.lru, s.entries = newLRU[V](), entries
 	}
 	return c, nil
 }
@@ -149,7 +146,7 @@ func (c *Cache[V]) Len() int {
 	defer c.unlockAll()
 	n := 0
 	for _, s := range c.shards {
-		n += s.lru.Len()
+		n += s.lru.len()
 	}
 	return n
 }
@@ -161,9 +158,7 @@ func (c *Cache[V]) Purge() {
 	defer c.unlockAll()
 	c.bumpAll()
 	for _, s := range c.shards {
-		s.quiet = true
-		s.lru.Purge()
-		s.quiet = false
+		s.lru, s.bytes = newLRU[V](), 0
 	}
 }
 
@@ -188,15 +183,6 @@ func (c *Cache[V]) hash(key string) uint64 {
 	return maphash.String(c.seed, key)
 }
 
-// shardOf returns key's shard, hashing key only when there is more than
-// one shard.
-func (c *Cache[V]) shardOf(key string) *shard[V] {
-	if len(c.shards) == 1 {
-		return c.shards[0]
-	}
-	return c.shardAt(c.hash(key))
-}
-
 // shardAt returns the shard of a key of hash h.
 func (c *Cache[V]) shardAt(h uint64) *shard[V] {
 	return c.shards[h>>c.shift] // shift is 64 with one shard: index 0
@@ -204,27 +190,28 @@ func (c *Cache[V]) shardAt(h uint64) *shard[V] {
 
 // clock returns a lazy reading of the cache's clock for one call.
 func (c *Cache[V]) clock() lazyClock {
-	return lazyClock{now: c.now}
+	return lazyClock{now: c.now, epoch: &c.epoch}
 }
 
-// onEvict is the shard's LRU callback, run under s.mu for every entry that
-// leaves the LRU, whatever the reason. It keeps bytes exact, and counts an
-// eviction unless the cache itself is removing the entry (s.quiet).
-func (s *shard[V]) onEvict(_ string, e entry[V]) {
-	s.bytes -= e.size
-	if !s.quiet {
-		s.stats.Evictions++
+// dropLocked removes node i, counting nothing.
+func (s *shard[V]) dropLocked(i int32) {
+	s.bytes -= s.lru.nodes[i].size
+	s.lru.remove(i)
+}
+
+// evictLocked removes the least recently used entry, counting an
+// eviction, and reports whether there was one.
+func (s *shard[V]) evictLocked() bool {
+	i := s.lru.oldest()
+	if i == 0 {
+		return false
 	}
+	s.dropLocked(i)
+	s.stats.Evictions++
+	return true
 }
 
-// removeLocked drops key, if present, without counting an eviction.
-func (s *shard[V]) removeLocked(key string) {
-	s.quiet = true
-	s.lru.Remove(key)
-	s.quiet = false
-}
-
-// promoteLocked makes a hit on e, key's entry, count as a use: it moves e
+// promoteLocked makes a hit on node i, entry e, count as a use: it moves e
 // to the front of the LRU only if e could be evicted soon. Moving an entry
 // rewrites the list pointers of the entry, its neighbours and the list
 // head, cache lines that are most likely cold, and it showed in profiles
@@ -237,17 +224,18 @@ func (s *shard[V]) removeLocked(key string) {
 // it is in the back half of the list: age reaches Len/2. Either way the
 // order of recently used entries is approximate, and an entry hit more
 // often than half the capacity is inserted is never evicted.
-func (s *shard[V]) promoteLocked(key string, e entry[V]) {
+func (s *shard[V]) promoteLocked(i int32) {
+	e := &s.lru.nodes[i]
 	age, bound := s.moves-e.front, s.entries/2
 	if s.maxBytes > 0 && s.bytes > s.maxBytes/2 {
-		bound = s.lru.Len() / 2
+		bound = s.lru.len() / 2
 	}
 	if age < uint64(bound) {
 		return
 	}
 	e.front = s.moves
 	s.moves++
-	s.lru.Add(key, e) // an update: moves it to the front, evicts nothing
+	s.lru.toFront(i)
 }
 
 // trimLocked evicts least recently used entries until bytes is within
@@ -255,7 +243,7 @@ func (s *shard[V]) promoteLocked(key string, e entry[V]) {
 // just added, being the most recent, is never the one evicted.
 func (s *shard[V]) trimLocked() {
 	for s.maxBytes > 0 && s.bytes > s.maxBytes {
-		if _, _, ok := s.lru.RemoveOldest(); !ok {
+		if !s.evictLocked() {
 			return
 		}
 	}

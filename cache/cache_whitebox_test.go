@@ -24,9 +24,9 @@ func checkInvariants(t *testing.T, c *Cache[int], entries int) {
 	total, totalBytes, maxBytes := 0, int64(0), int64(0)
 	for i, s := range c.shards {
 		var sum int64
-		keys := s.lru.Keys()
+		keys := s.lru.keys()
 		for _, k := range keys {
-			e, ok := s.lru.Peek(k)
+			e, ok := peek(c, k)
 			if !ok {
 				t.Fatalf("shard %d: key %q listed but absent", i, k)
 			}
@@ -38,8 +38,8 @@ func checkInvariants(t *testing.T, c *Cache[int], entries int) {
 		if s.bytes != sum {
 			t.Errorf("shard %d: bytes = %d, sum of entry sizes = %d", i, s.bytes, sum)
 		}
-		if s.lru.Len() != len(keys) {
-			t.Errorf("shard %d: Len = %d, %d keys", i, s.lru.Len(), len(keys))
+		if s.lru.len() != len(keys) {
+			t.Errorf("shard %d: Len = %d, %d keys", i, s.lru.len(), len(keys))
 		}
 		if s.maxBytes > 0 && s.bytes > s.maxBytes {
 			t.Errorf("shard %d: bytes = %d over its MaxBytes = %d", i, s.bytes, s.maxBytes)
@@ -54,6 +54,17 @@ func checkInvariants(t *testing.T, c *Cache[int], entries int) {
 	if maxBytes > 0 && totalBytes > maxBytes {
 		t.Errorf("%d bytes in %d shards, MaxBytes = %d", totalBytes, len(c.shards), maxBytes)
 	}
+}
+
+// peek returns key's entry in c without counting or moving it; the caller
+// holds the lock of key's shard.
+func peek[V any](c *Cache[V], key string) (entry[V], bool) {
+	h := c.hash(key)
+	s := c.shardAt(h)
+	if i := s.lru.find(key, h); i != 0 {
+		return s.lru.nodes[i].entry, true
+	}
+	return entry[V]{}, false
 }
 
 // raceSource is the source a cache fronts: versions per key, written under
@@ -188,9 +199,9 @@ func runOp(t *testing.T, c *Cache[int], src *raceSource, keys []string, r *rand.
 func checkNoStale(t *testing.T, c *Cache[int], src *raceSource, keys []string) {
 	t.Helper()
 	for _, k := range keys {
-		s := c.shardOf(k)
+		s := c.shardAt(c.hash(k))
 		s.mu.Lock()
-		e, ok := s.lru.Peek(k)
+		e, ok := peek(c, k)
 		s.mu.Unlock()
 		if want, _ := src.read(k); ok && e.v != want {
 			t.Errorf("cache holds %q = %d, source has %d", k, e.v, want)
@@ -235,7 +246,7 @@ func TestNew_ShardLayout(t *testing.T) {
 			c.Set(strconv.Itoa(i), i, 0, 0)
 		}
 		for i := range c.shards {
-			if c.shards[i].lru.Len() < 1 {
+			if c.shards[i].lru.len() < 1 {
 				t.Errorf("New(%+v): shard %d holds nothing when full", tc.opts, i)
 			}
 		}
@@ -283,10 +294,10 @@ func TestCache_GetManySkipsBusyShard(t *testing.T) {
 		keys[i] = "k" + strconv.Itoa(i)
 		c.Set(keys[i], i, 1, 0)
 	}
-	busy := c.shardOf(keys[0])
+	busy := c.shardAt(c.hash(keys[0]))
 	inBusy := 0
 	for _, k := range keys {
-		if c.shardOf(k) == busy {
+		if c.shardAt(c.hash(k)) == busy {
 			inBusy++
 		}
 	}
@@ -375,7 +386,7 @@ func tenEntries(t *testing.T, opts Options) *Cache[int] {
 // least recently used first.
 func lruOrder(c *Cache[int]) string {
 	s := ""
-	for _, k := range c.shards[0].lru.Keys() {
+	for _, k := range c.shards[0].lru.keys() {
 		s += k[1:]
 	}
 	return s

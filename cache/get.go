@@ -5,11 +5,12 @@ package cache
 // is far from eviction (see the package doc). An expired entry is removed
 // and counted as an expiration and a miss.
 func (c *Cache[V]) Get(key string) (V, bool) {
-	s := c.shardOf(key)
+	h := c.hash(key)
+	s := c.shardAt(h)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	clk := c.clock()
-	return s.getLocked(key, &clk)
+	return s.getLocked(key, h, &clk)
 }
 
 // GetMany looks up keys with at most one clock read, calls hit(i, v) for
@@ -29,7 +30,7 @@ func (c *Cache[V]) Get(key string) (V, bool) {
 func (c *Cache[V]) GetMany(keys []string, hit func(i int, v V)) int {
 	clk := c.clock()
 	if len(c.shards) == 1 {
-		return c.shards[0].getAll(keys, hit, &clk)
+		return c.shards[0].getAll(c, keys, hit, &clk)
 	}
 	n := 0
 	for base := 0; base < len(keys); base += groupKeys {
@@ -49,6 +50,7 @@ const groupKeys = 128
 // concurrent callers spread over the shards; then the rest.
 func (c *Cache[V]) getGroup(keys []string, base int, hit func(i int, v V), clk *lazyClock) int {
 	var (
+		hashes  [groupKeys]uint64      // hash of keys[i]
 		shardOf [groupKeys]uint8       // shard of keys[i]
 		order   [groupKeys]uint8       // indices into keys, by shard
 		start   [maxShards + 1]uint8   // shard s's indices: order[start[s]:start[s+1]]
@@ -56,7 +58,8 @@ func (c *Cache[V]) getGroup(keys []string, base int, hit func(i int, v V), clk *
 	)
 	ns := len(c.shards)
 	for i, key := range keys {
-		s := uint8(c.hash(key) >> c.shift)
+		hashes[i] = c.hash(key)
+		s := uint8(hashes[i] >> c.shift)
 		shardOf[i] = s
 		start[int(s)+1]++
 	}
@@ -86,20 +89,20 @@ func (c *Cache[V]) getGroup(keys []string, base int, hit func(i int, v V), clk *
 				sh.mu.Lock()
 			}
 			done[s/64] |= 1 << (s % 64)
-			n += sh.getSomeUnlock(keys, order[lo:hi], base, hit, clk)
+			n += sh.getSomeUnlock(keys, hashes[:len(keys)], order[lo:hi], base, hit, clk)
 		}
 	}
 	return n
 }
 
-// getAll is GetMany on one shard: it looks up every key of keys under one
-// acquisition of s.mu.
-func (s *shard[V]) getAll(keys []string, hit func(i int, v V), clk *lazyClock) int {
+// getAll is GetMany on c's one shard, s: it looks up every key of keys
+// under one acquisition of s.mu.
+func (s *shard[V]) getAll(c *Cache[V], keys []string, hit func(i int, v V), clk *lazyClock) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := 0
 	for i, key := range keys {
-		if v, ok := s.getLocked(key, clk); ok {
+		if v, ok := s.getLocked(key, c.hash(key), clk); ok {
 			hit(i, v)
 			n++
 		}
@@ -107,14 +110,14 @@ func (s *shard[V]) getAll(keys []string, hit func(i int, v V), clk *lazyClock) i
 	return n
 }
 
-// getSomeUnlock looks up keys[i] for each i of idx, calling hit with
-// base+i, with s.mu held by the caller, and unlocks s.mu, even if hit
-// panics.
-func (s *shard[V]) getSomeUnlock(keys []string, idx []uint8, base int, hit func(i int, v V), clk *lazyClock) int {
+// getSomeUnlock looks up keys[i], of hash hashes[i], for each i of idx,
+// calling hit with base+i, with s.mu held by the caller, and unlocks s.mu,
+// even if hit panics.
+func (s *shard[V]) getSomeUnlock(keys []string, hashes []uint64, idx []uint8, base int, hit func(i int, v V), clk *lazyClock) int {
 	defer s.mu.Unlock()
 	n := 0
 	for _, i := range idx {
-		if v, ok := s.getLocked(keys[i], clk); ok {
+		if v, ok := s.getLocked(keys[i], hashes[i], clk); ok {
 			hit(base+int(i), v)
 			n++
 		}
@@ -122,20 +125,20 @@ func (s *shard[V]) getSomeUnlock(keys []string, idx []uint8, base int, hit func(
 	return n
 }
 
-// getLocked is Get with s.mu held and the call's clock.
-func (s *shard[V]) getLocked(key string, clk *lazyClock) (V, bool) {
-	e, ok := s.lru.Peek(key)
-	if ok && e.expired(clk) {
-		s.removeLocked(key)
+// getLocked is Get of key, of hash h, with s.mu held and the call's clock.
+func (s *shard[V]) getLocked(key string, h uint64, clk *lazyClock) (V, bool) {
+	i := s.lru.find(key, h)
+	if i != 0 && s.lru.nodes[i].expired(clk) {
+		s.dropLocked(i)
 		s.stats.Expirations++
-		ok = false
+		i = 0
 	}
-	if !ok {
+	if i == 0 {
 		s.stats.Misses++
 		var zero V
 		return zero, false
 	}
 	s.stats.Hits++
-	s.promoteLocked(key, e)
-	return e.v, true
+	s.promoteLocked(i)
+	return s.lru.nodes[i].v, true
 }

@@ -17,7 +17,7 @@ func (c *Cache[V]) Set(key string, v V, size int, ttl time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c.gens[h%slots].Add(1) // under key's shard lock: see Fill
-	s.storeLocked(key, v, size, ttl, c.clock())
+	s.storeLocked(key, h, v, size, ttl, c.clock())
 }
 
 // Remove drops key, if present, and invalidates the fills in flight for it
@@ -28,42 +28,40 @@ func (c *Cache[V]) Remove(key string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c.gens[h%slots].Add(1) // under key's shard lock: see Fill
-	s.removeLocked(key)
+	if i := s.lru.find(key, h); i != 0 {
+		s.dropLocked(i)
+	}
 }
 
-// storeLocked adds or replaces key's entry with s.mu held, then evicts to
-// the byte bound. It reports whether v was stored: it is not when size
-// alone exceeds maxBytes, and then any older entry for key is dropped.
-func (s *shard[V]) storeLocked(key string, v V, size int, ttl time.Duration, clk lazyClock) bool {
+// storeLocked adds or replaces key's entry (key's hash is h) with s.mu
+// held, then evicts to the byte bound. It reports whether v was stored: it
+// is not when size alone exceeds maxBytes, and then any older entry for
+// key is dropped.
+func (s *shard[V]) storeLocked(key string, h uint64, v V, size int, ttl time.Duration, clk lazyClock) bool {
 	sz := max(int64(size), 0)
+	i := s.lru.find(key, h)
+	if i != 0 && s.lru.nodes[i].expired(&clk) {
+		s.stats.Expirations++
+	}
 	if s.maxBytes > 0 && sz > s.maxBytes {
-		s.dropOldLocked(key, &clk)
+		if i != 0 {
+			s.dropLocked(i)
+		}
 		return false
 	}
-	if old, ok := s.lru.Peek(key); ok {
-		s.bytes -= old.size // Add replaces in place without the callback
-		s.countExpiredLocked(&old, &clk)
-	}
-	s.lru.Add(key, entry[V]{v: v, size: sz, expires: clk.deadline(ttl), front: s.moves})
+	e := entry[V]{v: v, size: sz, expires: clk.deadline(ttl), front: s.moves}
 	s.moves++
+	if i != 0 {
+		s.bytes -= s.lru.nodes[i].size
+		s.lru.nodes[i].entry = e
+		s.lru.toFront(i)
+	} else {
+		if s.lru.len() >= s.entries {
+			s.evictLocked()
+		}
+		s.lru.push(key, h, e, s.entries)
+	}
 	s.bytes += sz
 	s.trimLocked()
 	return true
-}
-
-// dropOldLocked removes key's entry, if any, counting an expiration if the
-// entry had expired.
-func (s *shard[V]) dropOldLocked(key string, clk *lazyClock) {
-	if old, ok := s.lru.Peek(key); ok {
-		s.countExpiredLocked(&old, clk)
-		s.removeLocked(key)
-	}
-}
-
-// countExpiredLocked counts an expiration if e, about to be replaced or
-// dropped by a write, had expired.
-func (s *shard[V]) countExpiredLocked(e *entry[V], clk *lazyClock) {
-	if e.expired(clk) {
-		s.stats.Expirations++
-	}
 }

@@ -32,7 +32,7 @@ func (c *Cache[V]) Stats() Stats {
 		sum.Misses += s.stats.Misses
 		sum.Evictions += s.stats.Evictions
 		sum.Expirations += s.stats.Expirations
-		sum.Entries += s.lru.Len()
+		sum.Entries += s.lru.len()
 		sum.Bytes += s.bytes
 	}
 	return sum

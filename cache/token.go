@@ -34,7 +34,7 @@ func (c *Cache[V]) Fill(key string, v V, size int, ttl time.Duration, tok Token)
 	if Token(c.gens[h%slots].Load()) != tok {
 		return false
 	}
-	return s.storeLocked(key, v, size, ttl, c.clock())
+	return s.storeLocked(key, h, v, size, ttl, c.clock())
 }
 
 // bumpAll invalidates every fill in flight. Called with every shard lock

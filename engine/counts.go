@@ -26,16 +26,11 @@ func (db *DB) Counts(ctx context.Context, uid string) (Counters, error) {
 	read := func(c *Counters) (bool, error) { return db.getRecord(*buf, c) }
 	mu := db.tryLockUser(uid)
 	e, err := db.countersOf(uid, mu != nil, read)
-	var c Counters
-	stored := false
-	if err == nil {
-		c, stored = e.c, e.stored // copied under the lock: e may be shared
-	}
 	if mu != nil {
 		mu.Unlock()
 	}
-	if err != nil || stored {
-		return c, err
+	if err != nil || e.stored {
+		return e.c, err
 	}
 	// No counters: a user with only a profile (possible when the change
 	// log is off) has all counts zero.

@@ -22,12 +22,12 @@ type DB struct {
 	wopts *pebble.WriteOptions
 	locks stripes
 
-	profiles *cache.Cache[cachedProfile]  // nil when Options.ProfileCache.Disabled
-	counters *cache.Cache[*countersEntry] // for writes; nil when Options.ProfileCache.Disabled (txcache.go)
-	pages    *cache.Cache[cachedPage]     // first friend pages; nil when Options.ProfileCache.Disabled (pagecache.go)
-	sets     *cache.Cache[*friendSet]     // friend lists as ID sets; nil when Options.ProfileCache.Disabled (friendset.go)
-	ghosts   fillGhosts                   // users whose sets readers missed (friendset.go)
-	loads    *loads                       // nil without Options.ProfileLoader
+	profiles *cache.Cache[cachedProfile] // nil when Options.ProfileCache.Disabled
+	counters *cache.Cache[countersEntry] // for writes; nil when Options.ProfileCache.Disabled (txcache.go)
+	pages    *cache.Cache[cachedPage]    // first friend pages; nil when Options.ProfileCache.Disabled (pagecache.go)
+	sets     *cache.Cache[*friendSet]    // friend lists as ID sets; nil when Options.ProfileCache.Disabled (friendset.go)
+	ghosts   fillGhosts                  // users whose sets readers missed (friendset.go)
+	loads    *loads                      // nil without Options.ProfileLoader
 
 	subs subscribers
 
@@ -88,7 +88,7 @@ func Open(dir string, opts *Options) (*DB, error) {
 		db.profiles = c
 	}
 	var err error
-	if db.counters, err = newUserCache[*countersEntry](o, 0); err != nil {
+	if db.counters, err = newUserCache[countersEntry](o, 0); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidOptions, err)
 	}
 	// The pages and the sets get the profiles' byte budget again.

@@ -13,7 +13,8 @@ import (
 // ask friend sets whether a list holds a user. Two stores, one with the
 // caches and one without, get the same writes of every kind that changes
 // a friend list; after each, the first pages of every user, for several
-// limits, must be the same in both, and so must every relation.
+// limits, must be the same in both, and so must every relation and every
+// user's counters.
 func TestFirstPagesFollowWrites(t *testing.T) {
 	clock := func() time.Time { return time.Unix(1_700_000_000, 0) } // the same add times in both
 	cached := openDB(t, &engine.Options{Clock: clock})
@@ -40,6 +41,11 @@ func TestFirstPagesFollowWrites(t *testing.T) {
 				}
 			}
 			checkSameRelations(t, step, u, users, stores)
+			c0, err0 := cached.Counts(ctx, u) // from the counters cache
+			c1, err1 := plain.Counts(ctx, u)
+			if c0 != c1 || fmt.Sprint(err0) != fmt.Sprint(err1) {
+				t.Fatalf("%s: Counts(%s): cached %+v, %v; plain %+v, %v", step, u, c0, err0, c1, err1)
+			}
 		}
 	}
 	steps := []struct {

@@ -76,19 +76,18 @@ func (db *DB) tryLockUser(uid string) *sync.Mutex {
 
 // countersOf returns uid's counters entry: when the caller holds uid's
 // lock (locked), the cached entry, read and cached on a miss; otherwise,
-// or without a cache, a fresh one from read. A cached entry is shared:
-// copy what you need before unlocking, and only a txn changes it, in
-// place, under the lock (cacheCounters).
-func (db *DB) countersOf(uid string, locked bool, read func(c *Counters) (stored bool, err error)) (*countersEntry, error) {
+// or without a cache, a fresh one from read. Only a txn changes a cached
+// entry, under the lock (cacheCounters).
+func (db *DB) countersOf(uid string, locked bool, read func(c *Counters) (stored bool, err error)) (countersEntry, error) {
 	if locked && db.counters != nil {
 		if e, ok := db.counters.Get(uid); ok {
 			return e, nil
 		}
 	}
-	e := new(countersEntry)
+	var e countersEntry
 	var err error
 	if e.stored, err = read(&e.c); err != nil {
-		return nil, err
+		return countersEntry{}, err
 	}
 	if locked && db.counters != nil {
 		db.counters.Set(uid, e, 0, 0)
@@ -113,11 +112,8 @@ func (db *DB) lockedCounters(r *lazyReader, uid string) (Counters, error) {
 }
 
 // cacheCounters writes the counters of a txn through to the cache once
-// the txn has committed (ok), or drops those it changed if it failed. It
-// writes in place into the entry the txn read (txUser.cached): no one
-// else fills uid's entry while the txn holds uid's lock, so that entry is
-// uid's cached one, or was evicted since, and then changing it is
-// harmless.
+// the txn has committed (ok), or drops those it changed if it failed. The
+// txn holds the users' locks, so no one else changes their entries.
 func (tx *txn) cacheCounters(ok bool) {
 	if tx.db.counters == nil {
 		return
@@ -125,9 +121,9 @@ func (tx *txn) cacheCounters(ok bool) {
 	for uid, c := range tx.users {
 		switch {
 		case !c.dirty && !c.deleted:
-		case ok && !c.deleted && c.cached != nil:
-			*c.cached = countersEntry{c: c.c, stored: true}
-		default: // failed, deleted, or (never with a cache) not read from it
+		case ok && !c.deleted:
+			tx.db.counters.Set(uid, countersEntry{c: c.c, stored: true}, 0, 0)
+		default: // failed, or the user is deleted
 			tx.db.counters.Remove(uid)
 		}
 	}

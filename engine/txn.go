@@ -60,9 +60,6 @@ type txUser struct {
 	deleted bool // the user is gone: delete the counters at commit
 	epoch   int  // the savepoint epoch of its last undo-log entry
 
-	// cached is the user's entry of the counters cache, nil without one.
-	cached *countersEntry
-
 	// set is the user's friend set as committed (nil: not read yet).
 	// Undoing an item may restore an older txUser value, whose set is nil
 	// or the same committed set: either is right.
@@ -335,9 +332,6 @@ func (tx *txn) loadCounters(uid string) (*txUser, error) {
 		return nil, err
 	}
 	c := tx.newUser(txUser{uid: uid, c: e.c})
-	if tx.db.counters != nil {
-		c.cached = e // the cached entry: cacheCounters writes it in place
-	}
 	tx.users[uid] = c
 	return c, nil
 }

@@ -1,0 +1,135 @@
+package cache
+
+// lru is one shard's entries and their order of use: an array of nodes
+// linked by index, and a map from a key's hash to its node.
+//
+// It is kith's own and not golang-lru's simplelru, for the garbage
+// collector. simplelru keeps each entry as a heap object pointing at its
+// two neighbours and its list, and a map from key to entry: seven
+// pointers an entry besides the value's, each one a lookup of a random
+// span for the collector's marking. Four caches of a million users made
+// the marking of a 1M-user store the larger part of its CPU time (see
+// docs/PERFORMANCE.md, "Ninth stop"). Here the links are int32 indices
+// and the map holds no pointer, so the collector does not scan it: an
+// entry's pointers are its key's and its value's.
+//
+// Node 0 is the list's sentinel: nodes[0].older is the most recently used
+// node and nodes[0].newer the least; a node's older leads, from the most
+// recent, to the least and then back to node 0. A removed node joins the
+// free chain, linked by older, and is reused before the array grows. An
+// lru is not safe for concurrent use: its shard's lock guards it.
+type lru[V any] struct {
+	nodes []node[V]
+	first map[uint64]int32 // a hash's first node; its others follow by same
+	free  int32            // first free node; 0: none
+	n     int32            // nodes in the list
+}
+
+// node is an entry, its key and its links.
+type node[V any] struct {
+	entry[V]
+	key          string
+	hash         uint64
+	newer, older int32 // neighbours in the list
+	same         int32 // next node with the same hash; 0: none
+}
+
+// maxNodes is the most entries an lru holds, as its indices are int32.
+const maxNodes = 1<<31 - 2
+
+// newLRU returns an empty lru. It allocates its nodes as entries arrive,
+// never more than capacity of them.
+func newLRU[V any]() lru[V] {
+	return lru[V]{nodes: make([]node[V], 1), first: make(map[uint64]int32)}
+}
+
+// len returns the number of entries.
+func (l *lru[V]) len() int { return int(l.n) }
+
+// find returns the node of key, whose hash is h; 0 when key is absent.
+func (l *lru[V]) find(key string, h uint64) int32 {
+	i := l.first[h]
+	for i != 0 && l.nodes[i].key != key {
+		i = l.nodes[i].same
+	}
+	return i
+}
+
+// oldest returns the least recently used node; 0 when l is empty.
+func (l *lru[V]) oldest() int32 { return l.nodes[0].newer }
+
+// push adds key, absent from l, with hash h and entry e, as the most
+// recently used node, and returns it. The array grows by doubling, up to
+// capacity+1 nodes: the caller keeps l.len() < capacity before a push.
+// It may move the nodes, so no pointer into them survives it.
+func (l *lru[V]) push(key string, h uint64, e entry[V], capacity int) int32 {
+	i := l.free
+	if i != 0 {
+		l.free = l.nodes[i].older
+	} else {
+		if len(l.nodes) == cap(l.nodes) {
+			grown := make([]node[V], len(l.nodes), min(2*len(l.nodes), capacity+1))
+			copy(grown, l.nodes)
+			l.nodes = grown
+		}
+		i = int32(len(l.nodes))
+		l.nodes = l.nodes[:i+1]
+	}
+	l.nodes[i] = node[V]{entry: e, key: key, hash: h, same: l.first[h]}
+	l.first[h] = i
+	l.link(i)
+	l.n++
+	return i
+}
+
+// remove takes node i out of l and frees it. It zeroes the node, so that
+// its key and value can be collected.
+func (l *lru[V]) remove(i int32) {
+	l.unlink(i)
+	h := l.nodes[i].hash
+	if j := l.first[h]; j == i {
+		if next := l.nodes[i].same; next != 0 {
+			l.first[h] = next
+		} else {
+			delete(l.first, h)
+		}
+	} else {
+		for l.nodes[j].same != i {
+			j = l.nodes[j].same
+		}
+		l.nodes[j].same = l.nodes[i].same
+	}
+	l.nodes[i] = node[V]{older: l.free}
+	l.free = i
+	l.n--
+}
+
+// toFront makes node i the most recently used.
+func (l *lru[V]) toFront(i int32) {
+	l.unlink(i)
+	l.link(i)
+}
+
+// link puts node i, not in the list, at its front.
+func (l *lru[V]) link(i int32) {
+	front := l.nodes[0].older
+	l.nodes[i].newer, l.nodes[i].older = 0, front
+	l.nodes[front].newer = i
+	l.nodes[0].older = i
+}
+
+// unlink takes node i out of the list; it stays in the map.
+func (l *lru[V]) unlink(i int32) {
+	n := &l.nodes[i]
+	l.nodes[n.newer].older = n.older
+	l.nodes[n.older].newer = n.newer
+}
+
+// keys returns the keys from the least recently used to the most.
+func (l *lru[V]) keys() []string {
+	keys := make([]string, 0, l.n)
+	for i := l.nodes[0].newer; i != 0; i = l.nodes[i].newer {
+		keys = append(keys, l.nodes[i].key)
+	}
+	return keys
+}

@@ -1,0 +1,101 @@
+package cache
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"testing"
+)
+
+// TestLRU_Model runs random pushes, finds, moves to the front and removals
+// on an lru and on a plain slice in LRU order, and compares them after
+// every step. Hashes are taken mod 4, so most keys share their hash with
+// others and the chains of same are walked, cut at their head, in their
+// middle and at their end.
+func TestLRU_Model(t *testing.T) {
+	const capacity = 16
+	r := rand.New(rand.NewPCG(1, 2))
+	l := newLRU[int]()
+	var model []string // least recently used first
+	hashOf := func(k string) uint64 { n, _ := strconv.Atoi(k); return uint64(n % 4) }
+	for step := range 20000 {
+		k := strconv.Itoa(r.IntN(40))
+		h := hashOf(k)
+		i := l.find(k, h)
+		at := slices.Index(model, k)
+		if (i != 0) != (at >= 0) {
+			t.Fatalf("step %d: find(%s) = %d, model has it at %d", step, k, i, at)
+		}
+		switch op := r.IntN(3); {
+		case i == 0 && len(model) < capacity:
+			i = l.push(k, h, entry[int]{v: step}, capacity)
+			model = append(model, k)
+		case i == 0:
+			old := l.oldest()
+			if got := l.nodes[old].key; got != model[0] {
+				t.Fatalf("step %d: oldest is %s, want %s", step, got, model[0])
+			}
+			l.remove(old)
+			model = model[1:]
+		case op == 0:
+			l.toFront(i)
+			model = append(slices.Delete(model, at, at+1), k)
+		case op == 1:
+			l.remove(i)
+			if l.nodes[i].key != "" || l.nodes[i].same != 0 {
+				t.Fatalf("step %d: removed node %d keeps its key or chain", step, i)
+			}
+			model = slices.Delete(model, at, at+1)
+		default:
+			if l.nodes[i].key != k || l.nodes[i].hash != h {
+				t.Fatalf("step %d: node %d holds %q/%d, want %q/%d", step, i, l.nodes[i].key, l.nodes[i].hash, k, h)
+			}
+		}
+		if got := l.keys(); !slices.Equal(got, model) {
+			t.Fatalf("step %d: keys %v, want %v", step, got, model)
+		}
+		if l.len() != len(model) {
+			t.Fatalf("step %d: len %d, want %d", step, l.len(), len(model))
+		}
+		if len(l.nodes) > capacity+1 {
+			t.Fatalf("step %d: %d nodes for a capacity of %d", step, len(l.nodes), capacity)
+		}
+	}
+	// Every chain holds exactly the live keys of its hash.
+	for h := range uint64(4) {
+		var chain []string
+		for i := l.first[h]; i != 0; i = l.nodes[i].same {
+			chain = append(chain, l.nodes[i].key)
+		}
+		var want []string
+		for _, k := range model {
+			if hashOf(k) == h {
+				want = append(want, k)
+			}
+		}
+		slices.Sort(chain)
+		slices.Sort(want)
+		if !slices.Equal(chain, want) {
+			t.Errorf("hash %d: chain %v, want %v", h, chain, want)
+		}
+	}
+}
+
+// TestLRU_GrowsToCapacity checks that the nodes grow as entries arrive, to
+// capacity+1 at most, and that freed nodes are reused before growing.
+func TestLRU_GrowsToCapacity(t *testing.T) {
+	l := newLRU[int]()
+	for i := range 100 {
+		l.push(strconv.Itoa(i), uint64(i), entry[int]{}, 100)
+	}
+	if len(l.nodes) != 101 || cap(l.nodes) != 101 {
+		t.Fatalf("100 entries in %d nodes, capacity %d; want 101", len(l.nodes), cap(l.nodes))
+	}
+	l.remove(l.oldest())
+	l.remove(l.find("50", 50))
+	l.push("x", 1000, entry[int]{}, 100)
+	l.push("y", 1001, entry[int]{}, 100)
+	if len(l.nodes) != 101 || l.free != 0 {
+		t.Errorf("after two removes and two pushes: %d nodes, free %d; want 101 and 0", len(l.nodes), l.free)
+	}
+}
