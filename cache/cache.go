@@ -27,7 +27,9 @@ type Options struct {
 	// per shard, to MaxBytes/Shards bytes each.
 	MaxBytes int64
 	// Now is the clock used for expiry. Tests inject a fake clock. It is
-	// called with a shard's lock held. The default is time.Now.
+	// called with a shard's lock held. The default is time.Now. Deadlines
+	// count from its first reading, so its readings must stay within 292
+	// years of that one (a time.Duration's span).
 	Now func() time.Time
 	// Shards is the number of shards the cache is split into: a power of
 	// two from 1 to 256. The default is 1 (0 means 1): one lock, exact LRU
@@ -46,7 +48,7 @@ type Options struct {
 	// not scale; with 16, concurrent GetManys lock different shards and
 	// GetMany calls hit grouped by shard, not in key order. On one CPU,
 	// or with one goroutine reading, keep 1: sharding then only adds a
-	// hash per key and a lock per shard visited. The package doc's
+	// lock per shard visited and a batch's grouping by shard. The package doc's
 	// # Concurrency has the measurements (BenchmarkCache_GetManyParallel).
 	Shards int
 }
@@ -70,7 +72,8 @@ type Cache[V any] struct {
 //
 // A shard is two cache lines, allocated on its own so that it starts on
 // one (TestShard_Layout): the first holds what every call on the shard
-// writes (mu, stats, bytes), the second what most calls only read. Goroutines
+// writes (mu, stats, bytes), the second what a hit mostly only reads
+// (an insert or a removal writes the lru's counts too). Goroutines
 // on different CPUs working on different shards then share no cache line,
 // and a call on a shard moves one line between CPUs, not two.
 type shard[V any] struct {

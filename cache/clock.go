@@ -8,7 +8,10 @@ import (
 
 // epoch is the first reading of a cache's clock. Deadlines are durations
 // since it, so that an entry's deadline holds no pointer (a time.Time holds
-// its Location) and, with time.Now, follows the monotonic clock.
+// its Location) and, with time.Now, follows the monotonic clock. A
+// Duration spans 292 years each way: a clock read further from the epoch
+// than that (only a fake one can be) reads as the span's end, and an entry
+// stored then never expires.
 type epoch struct {
 	once sync.Once
 	t    time.Time

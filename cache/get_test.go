@@ -66,6 +66,28 @@ func testFillTTL(t *testing.T, shards int) {
 	}
 }
 
+func TestCache_ClockBackAndForth(t *testing.T) { forShards(t, testClockBackAndForth) }
+
+// testClockBackAndForth checks that deadlines, kept as durations since the
+// clock's first reading, hold when the clock goes back before that reading
+// and forward again, and that a ttl too long to add still stores a live
+// entry.
+func testClockBackAndForth(t *testing.T, shards int) {
+	clk := newFakeClock()
+	c := newShardedCache(t, 100, 0, shards, clk)
+	c.Set("a", 1, 1, time.Second) // the epoch: deadline 1s
+	clk.Advance(-time.Hour)
+	c.Set("b", 2, 1, time.Minute) // deadline 59m before the epoch
+	wantKeys(t, c, map[string]int{"a": 1, "b": 2})
+	clk.Advance(time.Hour + time.Second/2) // half a second after the epoch
+	c.Set("forever", 3, 1, time.Duration(1<<63-1))
+	wantKeys(t, c, map[string]int{"a": 1, "forever": 3}, "b")
+	clk.Advance(time.Second / 2) // a's deadline
+	wantKeys(t, c, map[string]int{"forever": 3}, "a")
+	clk.Advance(100 * 365 * 24 * time.Hour)
+	wantKeys(t, c, map[string]int{"forever": 3})
+}
+
 func TestCache_NonPositiveTTLNeverExpires(t *testing.T) { forShards(t, testNonPositiveTTLNeverExpires) }
 
 func testNonPositiveTTLNeverExpires(t *testing.T, shards int) {

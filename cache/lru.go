@@ -37,8 +37,8 @@ type node[V any] struct {
 // maxNodes is the most entries an lru holds, as its indices are int32.
 const maxNodes = 1<<31 - 2
 
-// newLRU returns an empty lru. It allocates its nodes as entries arrive,
-// never more than capacity of them.
+// newLRU returns an empty lru. It allocates its nodes as entries arrive
+// (see push for the bound).
 func newLRU[V any]() lru[V] {
 	return lru[V]{nodes: make([]node[V], 1), first: make(map[uint64]int32)}
 }

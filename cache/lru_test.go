@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"errors"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -47,8 +48,8 @@ func TestLRU_Model(t *testing.T) {
 			}
 			model = slices.Delete(model, at, at+1)
 		default:
-			if l.nodes[i].key != k || l.nodes[i].hash != h {
-				t.Fatalf("step %d: node %d holds %q/%d, want %q/%d", step, i, l.nodes[i].key, l.nodes[i].hash, k, h)
+			if l.nodes[i].hash != h {
+				t.Fatalf("step %d: node %d of %q has hash %d, want %d", step, i, k, l.nodes[i].hash, h)
 			}
 		}
 		if got := l.keys(); !slices.Equal(got, model) {
@@ -60,24 +61,38 @@ func TestLRU_Model(t *testing.T) {
 		if len(l.nodes) > capacity+1 {
 			t.Fatalf("step %d: %d nodes for a capacity of %d", step, len(l.nodes), capacity)
 		}
-	}
-	// Every chain holds exactly the live keys of its hash.
-	for h := range uint64(4) {
-		var chain []string
-		for i := l.first[h]; i != 0; i = l.nodes[i].same {
-			chain = append(chain, l.nodes[i].key)
-		}
-		var want []string
-		for _, k := range model {
-			if hashOf(k) == h {
-				want = append(want, k)
+		// Every chain holds exactly the live keys of its hash.
+		for h := range uint64(4) {
+			var chain []string
+			for i := l.first[h]; i != 0; i = l.nodes[i].same {
+				chain = append(chain, l.nodes[i].key)
+			}
+			var want []string
+			for _, k := range model {
+				if hashOf(k) == h {
+					want = append(want, k)
+				}
+			}
+			slices.Sort(chain)
+			slices.Sort(want)
+			if !slices.Equal(chain, want) {
+				t.Fatalf("step %d: hash %d chains %v, want %v", step, h, chain, want)
 			}
 		}
-		slices.Sort(chain)
-		slices.Sort(want)
-		if !slices.Equal(chain, want) {
-			t.Errorf("hash %d: chain %v, want %v", h, chain, want)
-		}
+	}
+}
+
+// TestNew_RejectsTooManyEntries checks that a shard's entries must fit
+// the lru's int32 indices.
+func TestNew_RejectsTooManyEntries(t *testing.T) {
+	if _, err := New[int](Options{Entries: maxNodes - 1}); err != nil {
+		t.Errorf("New with %d entries: %v", maxNodes-1, err)
+	}
+	if _, err := New[int](Options{Entries: maxNodes}); !errors.Is(err, ErrInvalidOptions) {
+		t.Errorf("New with %d entries: %v, want ErrInvalidOptions", maxNodes, err)
+	}
+	if _, err := New[int](Options{Entries: 4 * maxNodes, Shards: 8}); err != nil {
+		t.Errorf("New with %d entries in 8 shards: %v", 4*maxNodes, err)
 	}
 }
 
