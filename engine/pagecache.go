@@ -103,10 +103,18 @@ func compactPage(items []Friend) []Friend {
 	for i := range out {
 		eachString(&out[i], func(s *string) { text.WriteString(*s) })
 	}
-	// Take the strings back from all in the order they were written.
+	// Take the strings back from all in the order they were written. An
+	// empty one stays the zero string, whose nil pointer the collector
+	// skips; a piece of all, even empty, is a pointer it would follow.
 	all := text.String()
 	for i := range out {
-		eachString(&out[i], func(s *string) { *s, all = all[:len(*s)], all[len(*s):] })
+		eachString(&out[i], func(s *string) {
+			if n := len(*s); n > 0 {
+				*s, all = all[:n], all[n:]
+			} else {
+				*s = ""
+			}
+		})
 	}
 	return out
 }

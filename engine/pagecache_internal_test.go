@@ -51,11 +51,14 @@ func TestCompactPage(t *testing.T) {
 		}
 	}
 	// Every non-empty string lies inside one block of text as long as
-	// the sum of their lengths.
+	// the sum of their lengths; an empty one points nowhere.
 	lo, hi, total := ^uintptr(0), uintptr(0), 0
 	for i := range got {
 		eachString(&got[i], func(s *string) {
 			if *s == "" {
+				if unsafe.StringData(*s) != nil {
+					t.Errorf("item %d: an empty string points into the page's text", i)
+				}
 				return
 			}
 			p := uintptr(unsafe.Pointer(unsafe.StringData(*s)))
