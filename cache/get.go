@@ -30,7 +30,7 @@ func (c *Cache[V]) Get(key string) (V, bool) {
 func (c *Cache[V]) GetMany(keys []string, hit func(i int, v V)) int {
 	clk := c.clock()
 	if len(c.shards) == 1 {
-		return c.shards[0].getAll(c, keys, hit, &clk)
+		return c.getAll(keys, hit, &clk)
 	}
 	n := 0
 	for base := 0; base < len(keys); base += groupKeys {
@@ -95,9 +95,10 @@ func (c *Cache[V]) getGroup(keys []string, base int, hit func(i int, v V), clk *
 	return n
 }
 
-// getAll is GetMany on c's one shard, s: it looks up every key of keys
-// under one acquisition of s.mu.
-func (s *shard[V]) getAll(c *Cache[V], keys []string, hit func(i int, v V), clk *lazyClock) int {
+// getAll is GetMany on c's one shard: it looks up every key of keys under
+// one acquisition of the shard's lock.
+func (c *Cache[V]) getAll(keys []string, hit func(i int, v V), clk *lazyClock) int {
+	s := c.shards[0]
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := 0

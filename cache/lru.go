@@ -124,12 +124,3 @@ func (l *lru[V]) unlink(i int32) {
 	l.nodes[n.newer].older = n.older
 	l.nodes[n.older].newer = n.newer
 }
-
-// keys returns the keys from the least recently used to the most.
-func (l *lru[V]) keys() []string {
-	keys := make([]string, 0, l.n)
-	for i := l.nodes[0].newer; i != 0; i = l.nodes[i].newer {
-		keys = append(keys, l.nodes[i].key)
-	}
-	return keys
-}

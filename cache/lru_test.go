@@ -8,6 +8,15 @@ import (
 	"testing"
 )
 
+// keys returns l's keys from the least recently used to the most.
+func (l *lru[V]) keys() []string {
+	keys := make([]string, 0, l.n)
+	for i := l.nodes[0].newer; i != 0; i = l.nodes[i].newer {
+		keys = append(keys, l.nodes[i].key)
+	}
+	return keys
+}
+
 // TestLRU_Model runs random pushes, finds, moves to the front and removals
 // on an lru and on a plain slice in LRU order, and compares them after
 // every step. Hashes are taken mod 4, so most keys share their hash with

@@ -21,7 +21,7 @@ import (
 // Only first pages (no After, no Group) of at most maxCachedPage items
 // are cached: a miss reads the page under the lock, which writers of
 // that lock's users wait for. The cache holds ProfileCache.Entries pages
-// and ProfileCache.MaxBytes of them at most (pageSize estimates).
+// and ProfileCache.MaxBytes of them at most (as compactPage counts them).
 
 const (
 	// maxCachedPage bounds the items of a cached page, and so how long a
@@ -49,32 +49,19 @@ func (p cachedPage) page(limit int) (items []Friend, next string, ok bool) {
 	return nil, "", false
 }
 
-// pageSize is the memory a compacted page holds: its arrays of items,
-// edges and group names, its text, and its custom fields (their maps
-// counted at a rough 48 bytes a field).
-func pageSize(items []Friend) int {
-	n := 64 + len(items)*int(unsafe.Sizeof(Friend{})+unsafe.Sizeof(FriendEdge{}))
-	for i := range items {
-		n += len(items[i].Edge.Groups) * int(unsafe.Sizeof(""))
-		eachString(&items[i], func(s *string) { n += len(*s) })
-		for k, v := range items[i].Edge.Custom {
-			n += 48 + len(k) + len(v)
-		}
-	}
-	return n
-}
-
 // compactPage copies items into the four allocations a cached page keeps
 // for as long as it stays cached: one array of items, one of edges, one
 // of group names, and one string holding every ID, remark, source,
-// wording and group name. Decoded, a page of 20 friends is about 50 heap
+// wording and group name. size is the memory the copy holds, to charge
+// against the page cache's byte budget: those four and the custom fields
+// (their maps counted at a rough 48 bytes a field). Decoded, a page of 20 friends is about 50 heap
 // objects, most of them strings of a few bytes each rounded up to a size
 // class; with a million users' first pages cached, those were 19 M of the
 // heap's 25 M objects (docs/PERFORMANCE.md, eighth stop). An edge's
 // custom fields get a new map whose keys are copies: a decoded key is a
 // piece of its whole record's string and would keep that alive. Their
 // values are the decoder's own copies, shared.
-func compactPage(items []Friend) []Friend {
+func compactPage(items []Friend) (page []Friend, size int) {
 	groups := 0
 	for _, f := range items {
 		groups += len(f.Edge.Groups)
@@ -82,13 +69,15 @@ func compactPage(items []Friend) []Friend {
 	out := make([]Friend, len(items))
 	edges := make([]FriendEdge, len(items))
 	names := make([]string, 0, groups)
-	size := 0
+	textLen := 0
+	size = 64 + len(items)*int(unsafe.Sizeof(Friend{})+unsafe.Sizeof(FriendEdge{})) + groups*int(unsafe.Sizeof(""))
 	for i, f := range items {
 		edges[i] = *f.Edge
 		if f.Edge.Custom != nil {
 			edges[i].Custom = make(map[string][]byte, len(f.Edge.Custom))
 			for k, v := range f.Edge.Custom {
 				edges[i].Custom[strings.Clone(k)] = v
+				size += 48 + len(k) + len(v)
 			}
 		}
 		if g := f.Edge.Groups; len(g) > 0 {
@@ -96,10 +85,10 @@ func compactPage(items []Friend) []Friend {
 			edges[i].Groups = names[len(names)-len(g) : len(names) : len(names)]
 		}
 		out[i] = Friend{UserID: f.UserID, Edge: &edges[i]}
-		eachString(&out[i], func(s *string) { size += len(*s) })
+		eachString(&out[i], func(s *string) { textLen += len(*s) })
 	}
 	var text strings.Builder
-	text.Grow(size)
+	text.Grow(textLen)
 	for i := range out {
 		eachString(&out[i], func(s *string) { text.WriteString(*s) })
 	}
@@ -116,7 +105,7 @@ func compactPage(items []Friend) []Friend {
 			}
 		})
 	}
-	return out
+	return out, size + textLen
 }
 
 // eachString calls fn with each string of f and its edge, always in the
@@ -164,7 +153,7 @@ func (db *DB) cachedFirstPage(owner string, opts *ListOptions, page *FriendPage)
 	if err := readFriendPage(r, owner, opts, page); err != nil {
 		return false, err
 	}
-	p := cachedPage{items: compactPage(page.Items), complete: page.Next == ""}
-	db.pages.Set(owner, p, pageSize(p.items), 0)
+	items, size := compactPage(page.Items)
+	db.pages.Set(owner, cachedPage{items: items, complete: page.Next == ""}, size, 0)
 	return true, nil
 }

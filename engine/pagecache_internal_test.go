@@ -31,7 +31,7 @@ func testPage() []Friend {
 func TestCompactPage(t *testing.T) {
 	items := testPage()
 	want := testPage()
-	got := compactPage(items)
+	got, _ := compactPage(items)
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("compactPage changed the page:\ngot  %+v\nwant %+v", got, want)
 	}
@@ -45,7 +45,8 @@ func TestCompactPage(t *testing.T) {
 	record := "Tag_SNS_Custom_Note and the rest of a decoded record"
 	src := testPage()
 	src[0].Edge.Custom = map[string][]byte{record[:19]: []byte("n")}
-	for k := range compactPage(src)[0].Edge.Custom {
+	compact, _ := compactPage(src)
+	for k := range compact[0].Edge.Custom {
 		if unsafe.StringData(k) == unsafe.StringData(record) {
 			t.Fatal("a cached custom key shares its decoded record's memory")
 		}
@@ -86,11 +87,11 @@ func TestCompactPageAllocations(t *testing.T) {
 	}
 }
 
-// pageSize counts what compactPage keeps.
+// compactPage's size counts what the copy keeps.
 func TestPageSize(t *testing.T) {
 	one := []Friend{{UserID: "ab", Edge: &FriendEdge{Remark: "cde", Groups: []string{"fg"}}}}
 	want := 64 + int(unsafe.Sizeof(Friend{})+unsafe.Sizeof(FriendEdge{})) + int(unsafe.Sizeof("")) + len("ab"+"cde"+"fg")
-	if got := pageSize(one); got != want {
-		t.Fatalf("pageSize = %d, want %d", got, want)
+	if _, got := compactPage(one); got != want {
+		t.Fatalf("compactPage's size = %d, want %d", got, want)
 	}
 }
