@@ -9,7 +9,7 @@
 //	go run ./bench -warmup 0                        # measured from the cold start
 //	go run ./bench -workload social -concurrency 4 -duration 30s
 //	go run ./bench -users 1000000 -dir /tmp/kith-1m # keep the store; the next run reuses it
-//	go run ./bench -h                               # also -friends, -sync, -cache, -profile-cache, -seed, -cpuprofile, -memprofile
+//	go run ./bench -h                               # also -friends, -sync, -cache, -profile-cache, -seed, -cpuprofile, -memprofile, -trace
 //
 // It generates a social graph from -seed (graph.go): -users users whose
 // friend-list sizes follow a power law (Pareto, exponent 2.5, at most 3000)

@@ -299,7 +299,7 @@ func BenchmarkRaw_ListFriends(b *testing.B) {
 	b.Run(fmt.Sprintf("page=%d", listPage), func(b *testing.B) {
 		db := openRaw(b, social.path(b), nil)
 		cursors := listCursors()
-		page := make([]engine.Friend, 0, listPage)
+		page := make([]engine.ListedFriend, 0, listPage)
 		for _, after := range cursors {
 			var err error
 			if page, err = rawListFriends(db, listOwner, after, listPage, page[:0]); err != nil {
@@ -322,7 +322,7 @@ func BenchmarkRaw_ListFriends(b *testing.B) {
 	})
 	b.Run(fmt.Sprintf("page=%d/first", firstPage), func(b *testing.B) {
 		db := openRaw(b, social.path(b), nil)
-		page := make([]engine.Friend, 0, firstPage)
+		page := make([]engine.ListedFriend, 0, firstPage)
 		b.ReportAllocs()
 		n := 0
 		for b.Loop() {
@@ -339,7 +339,7 @@ func BenchmarkRaw_ListFriends(b *testing.B) {
 // rawListFriends reads the page of limit friends of owner after `after` with one
 // iterator bounded to owner's friend prefix, decoding each peer ID and
 // FriendEdge, and appends it to page.
-func rawListFriends(db *pebble.DB, owner, after string, limit int, page []engine.Friend) ([]engine.Friend, error) {
+func rawListFriends(db *pebble.DB, owner, after string, limit int, page []engine.ListedFriend) ([]engine.ListedFriend, error) {
 	prefix := index.Prefix(nil, index.KindFriend, owner)
 	it, err := db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: index.PrefixEnd(nil, prefix)})
 	if err != nil {
@@ -361,7 +361,7 @@ func rawListFriends(db *pebble.DB, owner, after string, limit int, page []engine
 		if err := codec.Decode(it.Value(), e); err != nil {
 			return page, err
 		}
-		page = append(page, engine.Friend{UserID: peer, Edge: e})
+		page = append(page, engine.ListedFriend{UserID: peer, Edge: e})
 	}
 	return page, it.Close()
 }

@@ -44,6 +44,7 @@ type config struct {
 	dir          string
 	seed         uint64
 	cpuProfile   string // write a CPU profile of the run phase here
+	traceFile    string // write an execution trace of the run phase here
 	memProfile   string // write a heap profile at the end of the run here
 }
 
@@ -83,6 +84,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&cfg.dir, "dir", "", "keep the store in this directory; a store already holding the graph is reused, one holding another graph refused (default: a temp dir removed at exit)")
 	fs.Uint64Var(&cfg.seed, "seed", 1, "seed of the graph and of the operations")
 	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write a CPU profile of the run phase (not the load) to this file, for go tool pprof")
+	fs.StringVar(&cfg.traceFile, "trace", "", "write an execution trace of the run phase to this file, for go tool trace (with -cpuprofile it holds the CPU samples too, with their times: what runs while the collector marks)")
 	fs.StringVar(&cfg.memProfile, "memprofile", "", "write a heap profile at the end of the run (after a GC: what the caches hold) to this file, for go tool pprof")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err

@@ -155,12 +155,12 @@ func TestProfileUpdateDeterministic(t *testing.T) {
 }
 
 // TestRunProfiles: -cpuprofile and -memprofile each leave a profile
-// (pprof's format, a gzipped protocol buffer).
+// (pprof's format, a gzipped protocol buffer), -trace an execution trace.
 func TestRunProfiles(t *testing.T) {
 	dir := t.TempDir()
-	cpu, heap := filepath.Join(dir, "cpu.prof"), filepath.Join(dir, "heap.prof")
+	cpu, heap, tr := filepath.Join(dir, "cpu.prof"), filepath.Join(dir, "heap.prof"), filepath.Join(dir, "run.trace")
 	cfg := config{users: 500, friends: 10, workload: "tao", duration: 50 * time.Millisecond,
-		concurrency: 1, cacheMiB: 64, profileCache: 1000, seed: 5, cpuProfile: cpu, memProfile: heap}
+		concurrency: 1, cacheMiB: 64, profileCache: 1000, seed: 5, cpuProfile: cpu, memProfile: heap, traceFile: tr}
 	var out, logs bytes.Buffer
 	if err := run(ctx, cfg, &out, &logs); err != nil {
 		t.Fatalf("run: %v\n%s", err, logs.String())
@@ -178,6 +178,14 @@ func TestRunProfiles(t *testing.T) {
 		if n, err := io.Copy(io.Discard, zr); err != nil || n == 0 {
 			t.Errorf("%s: %d bytes of profile, %v", path, n, err)
 		}
+	}
+	// An execution trace starts with its format's header, "go 1.N trace".
+	b, err := os.ReadFile(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(b, []byte("go 1.")) || !bytes.Contains(b[:min(len(b), 16)], []byte(" trace")) || len(b) < 1000 {
+		t.Errorf("%s: %d bytes, starting %q: not an execution trace", tr, len(b), b[:min(len(b), 16)])
 	}
 }
 

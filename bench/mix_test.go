@@ -143,7 +143,7 @@ type rawWorker struct {
 	db      *pebble.DB
 	w       *worker
 	key     []byte
-	friends []engine.Friend
+	friends []engine.ListedFriend
 	profs   []*codec.Profile
 }
 

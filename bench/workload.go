@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -154,7 +155,7 @@ func (w *workload) runMix(ctx context.Context, db *engine.DB, g *graph, m *mix, 
 	}
 	if w.cfg.warmup > 0 {
 		var err error
-		rep.warmup, err = w.phase(workers, "warm-up", w.cfg.warmup, "")
+		rep.warmup, err = w.phase(workers, "warm-up", w.cfg.warmup, "", "")
 		if err != nil || ctx.Err() != nil {
 			if ctx.Err() != nil {
 				rep.interrupted = "during the warm-up"
@@ -167,7 +168,7 @@ func (w *workload) runMix(ctx context.Context, db *engine.DB, g *graph, m *mix, 
 		}
 	}
 	var err error
-	rep.run, err = w.phase(workers, "run", w.cfg.duration, w.cfg.cpuProfile)
+	rep.run, err = w.phase(workers, "run", w.cfg.duration, w.cfg.cpuProfile, w.cfg.traceFile)
 	if ctx.Err() != nil {
 		rep.interrupted = "during the run"
 	}
@@ -190,9 +191,9 @@ func writeHeapProfile(path string) error {
 }
 
 // phase runs the workers for d with a live progress line named name,
-// under a CPU profile written to the file cpuProfile names, if any, and
-// returns the phase's summary.
-func (w *workload) phase(workers []*worker, name string, d time.Duration, cpuProfile string) (runSummary, error) {
+// under a CPU profile and an execution trace written to the files
+// cpuProfile and traceFile name, if any, and returns the phase's summary.
+func (w *workload) phase(workers []*worker, name string, d time.Duration, cpuProfile, traceFile string) (runSummary, error) {
 	calls := func() (n uint64) {
 		for _, wk := range workers {
 			n += wk.calls.Load()
@@ -216,6 +217,11 @@ func (w *workload) phase(workers []*worker, name string, d time.Duration, cpuPro
 		p.stop()
 		return runSummary{}, err
 	}
+	stopTrace, err := startTrace(traceFile)
+	if err != nil {
+		p.stop()
+		return runSummary{}, errors.Join(err, stopProfile())
+	}
 	deadline := time.Now().Add(d)
 	start := time.Now()
 	errs := make([]error, len(workers))
@@ -226,7 +232,26 @@ func (w *workload) phase(workers []*worker, name string, d time.Duration, cpuPro
 	wg.Wait()
 	s := summarizeRun(workers[0].mix, workers, time.Since(start))
 	p.stop()
-	return s, errors.Join(append(errs, stopProfile())...)
+	return s, errors.Join(append(errs, stopTrace(), stopProfile())...)
+}
+
+// startTrace starts an execution trace written to path, and returns the
+// function that ends it; no path, no trace.
+func startTrace(path string) (stop func() error, err error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := trace.Start(f); err != nil {
+		return nil, errors.Join(err, f.Close())
+	}
+	return func() error {
+		trace.Stop()
+		return f.Close()
+	}, nil
 }
 
 // startCPUProfile starts a CPU profile written to path, and returns the

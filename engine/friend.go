@@ -226,15 +226,14 @@ func probeSorted(r *reader, order []int, key func(dst []byte, i int) []byte) ([]
 	return found, nil
 }
 
-// Friend is one friend of an owner: the owner's edge and, from GetFriends,
-// the friend's profile and the relation.
+// Friend is one friend of an owner from GetFriends or SearchFriends: the
+// owner's edge, the friend's profile and, from GetFriends, the relation.
+// ListFriends gives a ListedFriend.
 type Friend struct {
-	UserID string
-	// Edge is the owner's edge to the friend. Read-only: ListFriends
-	// shares the edges of a cached first page among its callers.
-	Edge     *FriendEdge
-	Profile  *Profile // nil from ListFriends; read-only
-	Relation Relation // InMyList or BothWay; set by GetFriends
+	UserID   string
+	Edge     *FriendEdge // the owner's edge to the friend
+	Profile  *Profile    // read-only
+	Relation Relation    // InMyList or BothWay; set by GetFriends
 	// Err is the per-item error of GetFriends (ErrNotFriends, an invalid
 	// or repeated ID), or, from GetFriends and SearchFriends, the error
 	// of the friend's profile with a ProfileLoader (matching ErrLoad, or

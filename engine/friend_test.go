@@ -831,7 +831,7 @@ func TestListFriendsPages(t *testing.T) {
 			t.Errorf("page %d: %d items, Next %q; want %d, %q", i, len(page.Items), page.Next, wantSizes[i], wantNext[i])
 		}
 		for _, f := range page.Items {
-			if f.Edge == nil || f.Edge.Remark != "r"+f.UserID || f.Profile != nil {
+			if f.Edge == nil || f.Edge.Remark != "r"+f.UserID {
 				t.Errorf("page item %+v", f)
 			}
 			got = append(got, f.UserID)

@@ -30,93 +30,123 @@ const (
 )
 
 // cachedPage is the start of a friend list: its first items, and whether
-// they are all of it.
+// they are all of it. It keeps no ListedFriend: item i is built on each
+// hit from its ID, text[ends[i-1]:ends[i]], and a pointer to edges[i].
+// Kept items would be two more pointer words per item for the collector
+// to scan on every cycle, one of them pointing into the edges, and with a
+// million users' pages cached that scan was most of a cycle
+// (docs/PERFORMANCE.md, tenth stop).
 type cachedPage struct {
-	items    []Friend // read-only: copied out for each caller
+	text     string       // the items' IDs, in order, then their edges' strings
+	ends     []uint32     // ends[i] is where item i's ID ends in text (maxCachedPage IDs of maxUserIDBytes fit)
+	edges    []FriendEdge // read-only: shared with callers through Friend.Edge
 	complete bool
 }
 
-// page answers a first page of limit items from p, if p holds enough.
-func (p cachedPage) page(limit int) (items []Friend, next string, ok bool) {
-	switch {
-	case len(p.items) > limit:
-		return p.items[:limit], p.items[limit-1].UserID, true
-	case len(p.items) == limit && !p.complete:
-		return p.items, p.items[limit-1].UserID, true
-	case p.complete:
-		return p.items, "", true
+// id returns the ID of item i.
+func (p *cachedPage) id(i int) string {
+	start := uint32(0)
+	if i > 0 {
+		start = p.ends[i-1]
 	}
-	return nil, "", false
+	return p.text[start:p.ends[i]]
+}
+
+// page answers a first page of limit items from p, if p holds enough.
+// The items are new; their edges are p's.
+func (p *cachedPage) page(limit int) (items []ListedFriend, next string, ok bool) {
+	n := len(p.edges)
+	switch {
+	case n > limit:
+		n, next = limit, p.id(limit-1)
+	case n == limit && !p.complete:
+		next = p.id(limit - 1)
+	case !p.complete:
+		return nil, "", false
+	}
+	items = make([]ListedFriend, n)
+	for i := range items {
+		items[i] = ListedFriend{UserID: p.id(i), Edge: &p.edges[i]}
+	}
+	return items, next, true
 }
 
 // compactPage copies items into the four allocations a cached page keeps
-// for as long as it stays cached: one array of items, one of edges, one
-// of group names, and one string holding every ID, remark, source,
-// wording and group name. size is the memory the copy holds, to charge
-// against the page cache's byte budget: those four and the custom fields
-// (their maps counted at a rough 48 bytes a field). Decoded, a page of 20 friends is about 50 heap
-// objects, most of them strings of a few bytes each rounded up to a size
-// class; with a million users' first pages cached, those were 19 M of the
-// heap's 25 M objects (docs/PERFORMANCE.md, eighth stop). An edge's
-// custom fields get a new map whose keys are copies: a decoded key is a
-// piece of its whole record's string and would keep that alive. Their
-// values are the decoder's own copies, shared.
-func compactPage(items []Friend) (page []Friend, size int) {
+// for as long as it stays cached: the ends of the IDs, one array of
+// edges, one of group names, and one string holding every ID, remark,
+// source, wording and group name. size is the memory the copy holds, to
+// charge against the page cache's byte budget: those four and the custom
+// fields (their maps counted at a rough 48 bytes a field). Decoded, a
+// page of 20 friends is about 50 heap objects, most of them strings of a
+// few bytes each rounded up to a size class; with a million users' first
+// pages cached, those were 19 M of the heap's 25 M objects
+// (docs/PERFORMANCE.md, eighth stop). An edge's custom fields get a new
+// map whose keys are copies: a decoded key is a piece of its whole
+// record's string and would keep that alive. Their values are the
+// decoder's own copies, shared.
+func compactPage(items []ListedFriend) (page cachedPage, size int) {
 	groups := 0
 	for _, f := range items {
 		groups += len(f.Edge.Groups)
 	}
-	out := make([]Friend, len(items))
-	edges := make([]FriendEdge, len(items))
+	page.ends = make([]uint32, len(items))
+	page.edges = make([]FriendEdge, len(items))
 	names := make([]string, 0, groups)
 	textLen := 0
-	size = 64 + len(items)*int(unsafe.Sizeof(Friend{})+unsafe.Sizeof(FriendEdge{})) + groups*int(unsafe.Sizeof(""))
+	size = 64 + len(items)*int(unsafe.Sizeof(uint32(0))+unsafe.Sizeof(FriendEdge{})) + groups*int(unsafe.Sizeof(""))
 	for i, f := range items {
-		edges[i] = *f.Edge
+		textLen += len(f.UserID)
+		page.ends[i] = uint32(textLen)
+	}
+	idsLen := textLen
+	for i, f := range items {
+		e := &page.edges[i]
+		*e = *f.Edge
 		if f.Edge.Custom != nil {
-			edges[i].Custom = make(map[string][]byte, len(f.Edge.Custom))
+			e.Custom = make(map[string][]byte, len(f.Edge.Custom))
 			for k, v := range f.Edge.Custom {
-				edges[i].Custom[strings.Clone(k)] = v
+				e.Custom[strings.Clone(k)] = v
 				size += 48 + len(k) + len(v)
 			}
 		}
 		if g := f.Edge.Groups; len(g) > 0 {
 			names = append(names, g...)
-			edges[i].Groups = names[len(names)-len(g) : len(names) : len(names)]
+			e.Groups = names[len(names)-len(g) : len(names) : len(names)]
 		}
-		out[i] = Friend{UserID: f.UserID, Edge: &edges[i]}
-		eachString(&out[i], func(s *string) { textLen += len(*s) })
+		eachString(e, func(s *string) { textLen += len(*s) })
 	}
 	var text strings.Builder
 	text.Grow(textLen)
-	for i := range out {
-		eachString(&out[i], func(s *string) { text.WriteString(*s) })
+	for _, f := range items {
+		text.WriteString(f.UserID)
 	}
-	// Take the strings back from all in the order they were written. An
+	for i := range page.edges {
+		eachString(&page.edges[i], func(s *string) { text.WriteString(*s) })
+	}
+	// Take the strings back from text in the order they were written. An
 	// empty one stays the zero string, whose nil pointer the collector
-	// skips; a piece of all, even empty, is a pointer it would follow.
-	all := text.String()
-	for i := range out {
-		eachString(&out[i], func(s *string) {
+	// skips; a piece of text, even empty, is a pointer it would follow.
+	page.text = text.String()
+	rest := page.text[idsLen:]
+	for i := range page.edges {
+		eachString(&page.edges[i], func(s *string) {
 			if n := len(*s); n > 0 {
-				*s, all = all[:n], all[n:]
+				*s, rest = rest[:n], rest[n:]
 			} else {
 				*s = ""
 			}
 		})
 	}
-	return out, size + textLen
+	return page, size + textLen
 }
 
-// eachString calls fn with each string of f and its edge, always in the
-// same order.
-func eachString(f *Friend, fn func(s *string)) {
-	fn(&f.UserID)
-	fn(&f.Edge.Remark)
-	fn(&f.Edge.AddSource)
-	fn(&f.Edge.AddWording)
-	for i := range f.Edge.Groups {
-		fn(&f.Edge.Groups[i])
+// eachString calls fn with each string of e, always in the same order.
+func eachString(e *FriendEdge, fn func(s *string)) {
+	fn(&e.Remark)
+	fn(&e.AddSource)
+	fn(&e.AddWording)
+	for i := range e.Groups {
+		fn(&e.Groups[i])
 	}
 }
 
@@ -142,7 +172,7 @@ func (db *DB) cachedFirstPage(owner string, opts *ListOptions, page *FriendPage)
 	page.Seq = c.Seq
 	if p, hit := db.pages.Get(owner); hit {
 		if items, next, ok := p.page(opts.Limit); ok {
-			page.Items, page.Next = append(make([]Friend, 0, len(items)), items...), next
+			page.Items, page.Next = items, next
 			return true, nil
 		}
 	}
@@ -153,7 +183,8 @@ func (db *DB) cachedFirstPage(owner string, opts *ListOptions, page *FriendPage)
 	if err := readFriendPage(r, owner, opts, page); err != nil {
 		return false, err
 	}
-	items, size := compactPage(page.Items)
-	db.pages.Set(owner, cachedPage{items: items, complete: page.Next == ""}, size, 0)
+	p, size := compactPage(page.Items)
+	p.complete = page.Next == ""
+	db.pages.Set(owner, p, size, 0)
 	return true, nil
 }

@@ -13,11 +13,19 @@ const gcPages = 100_000
 
 // BenchmarkFirstPages_GC is the time of one full collection (runtime.GC)
 // while gcPages compacted first pages of 20 friends are held, as the page
-// cache holds them, beside the same pages with every string emptied (the
-// pointers into their text gone, the structs kept) and beside as many
-// bytes without pointers. It says where a 1M run's collections go: into
-// scanning the pages' item and edge structs, not into following their
-// strings. Run it on its own (-bench 'FirstPages_GC').
+// cache holds them ("pages"), beside:
+//
+//   - the same pages with every string emptied: the pointers into their
+//     text gone, the edges kept;
+//   - each page held as the ninth stop held it: a []Friend, each item's
+//     Edge pointing into the page's edges, its strings into the page's
+//     text. Those Friend structs cost the collector as much as the edges
+//     again;
+//   - as many bytes as the ninth stop's layout, without pointers.
+//
+// It says where a 1M run's collections go: into scanning the pages'
+// structs, not into following their strings. Run it on its own (-bench
+// 'FirstPages_GC').
 func BenchmarkFirstPages_GC(b *testing.B) {
 	b.Run("pages", func(b *testing.B) {
 		benchHeldGC(b, func(i int) any { page, _ := compactPage(gcTestPage(i)); return page })
@@ -25,25 +33,38 @@ func BenchmarkFirstPages_GC(b *testing.B) {
 	b.Run("pages-without-strings", func(b *testing.B) {
 		benchHeldGC(b, func(i int) any {
 			page, _ := compactPage(gcTestPage(i))
-			for j := range page {
-				page[j].UserID = ""
-				e := page[j].Edge
+			page.text = ""
+			for j := range page.edges {
+				e := &page.edges[j]
 				e.Remark, e.AddSource, e.AddWording, e.Groups = "", "", "", nil
 			}
 			return page
 		})
 	})
+	b.Run("ninth-stop-layout", func(b *testing.B) {
+		benchHeldGC(b, func(i int) any {
+			page, _ := compactPage(gcTestPage(i))
+			items := make([]Friend, len(page.edges))
+			for j := range items {
+				items[j] = Friend{UserID: page.id(j), Edge: &page.edges[j]}
+			}
+			return items
+		})
+	})
 	b.Run("same-bytes-no-pointers", func(b *testing.B) {
-		size := 20 * int(unsafe.Sizeof(Friend{})+unsafe.Sizeof(FriendEdge{}))
+		size := gcPageItems * int(unsafe.Sizeof(Friend{})+unsafe.Sizeof(FriendEdge{}))
 		benchHeldGC(b, func(int) any { return make([]byte, size) })
 	})
 }
 
+// gcPageItems is the length of a gcTestPage.
+const gcPageItems = 20
+
 // gcTestPage returns a first page of 20 friends shaped like the workload
 // tool's: an add source on every edge, a group on a third, a remark on a
 // tenth.
-func gcTestPage(n int) []Friend {
-	items := make([]Friend, 20)
+func gcTestPage(n int) []ListedFriend {
+	items := make([]ListedFriend, gcPageItems)
 	for i := range items {
 		e := &FriendEdge{AddedAt: int64(i), AddSource: "AddSource_Type_Search"}
 		if i%10 == 0 {
@@ -52,7 +73,7 @@ func gcTestPage(n int) []Friend {
 		if i%3 == 0 {
 			e.Groups = []string{"family"}
 		}
-		items[i] = Friend{UserID: "u" + strconv.Itoa(n*20+i), Edge: e}
+		items[i] = ListedFriend{UserID: "u" + strconv.Itoa(n*gcPageItems+i), Edge: e}
 	}
 	return items
 }

@@ -9,8 +9,8 @@ import (
 
 // testPage is a page with every kind of string a cached page holds,
 // empty ones included.
-func testPage() []Friend {
-	items := make([]Friend, 20)
+func testPage() []ListedFriend {
+	items := make([]ListedFriend, 20)
 	for i := range items {
 		e := &FriendEdge{AddedAt: int64(i), AddSource: "AddSource_Type_Search"}
 		if i%2 == 0 {
@@ -21,9 +21,18 @@ func testPage() []Friend {
 			e.AddWording = "hello"
 			e.Custom = map[string][]byte{"Tag_SNS_Custom_Note": []byte("n")}
 		}
-		items[i] = Friend{UserID: fmt.Sprintf("user%03d", i), Edge: e}
+		items[i] = ListedFriend{UserID: fmt.Sprintf("user%03d", i), Edge: e}
 	}
 	return items
+}
+
+// compacted returns the items of the cached page compactPage makes of
+// items.
+func compacted(items []ListedFriend) []ListedFriend {
+	p, _ := compactPage(items)
+	p.complete = true
+	got, _, _ := p.page(len(items))
+	return got
 }
 
 // A compacted page reads the same as the page, shares no edge and no
@@ -31,7 +40,7 @@ func testPage() []Friend {
 func TestCompactPage(t *testing.T) {
 	items := testPage()
 	want := testPage()
-	got, _ := compactPage(items)
+	got := compacted(items)
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("compactPage changed the page:\ngot  %+v\nwant %+v", got, want)
 	}
@@ -45,8 +54,7 @@ func TestCompactPage(t *testing.T) {
 	record := "Tag_SNS_Custom_Note and the rest of a decoded record"
 	src := testPage()
 	src[0].Edge.Custom = map[string][]byte{record[:19]: []byte("n")}
-	compact, _ := compactPage(src)
-	for k := range compact[0].Edge.Custom {
+	for k := range compacted(src)[0].Edge.Custom {
 		if unsafe.StringData(k) == unsafe.StringData(record) {
 			t.Fatal("a cached custom key shares its decoded record's memory")
 		}
@@ -55,7 +63,7 @@ func TestCompactPage(t *testing.T) {
 	// the sum of their lengths; an empty one points nowhere.
 	lo, hi, total := ^uintptr(0), uintptr(0), 0
 	for i := range got {
-		eachString(&got[i], func(s *string) {
+		visit := func(s *string) {
 			if *s == "" {
 				if unsafe.StringData(*s) != nil {
 					t.Errorf("item %d: an empty string points into the page's text", i)
@@ -64,7 +72,9 @@ func TestCompactPage(t *testing.T) {
 			}
 			p := uintptr(unsafe.Pointer(unsafe.StringData(*s)))
 			lo, hi, total = min(lo, p), max(hi, p+uintptr(len(*s))), total+len(*s)
-		})
+		}
+		visit(&got[i].UserID)
+		eachString(got[i].Edge, visit)
 	}
 	if int(hi-lo) != total {
 		t.Fatalf("the page's strings span %d bytes, hold %d: not one block of text", hi-lo, total)
@@ -76,7 +86,7 @@ func TestCompactPage(t *testing.T) {
 }
 
 // A compacted page with groups and no custom fields is four allocations
-// however many items it has: items, edges, group names and text.
+// however many items it has: ID ends, edges, group names and text.
 func TestCompactPageAllocations(t *testing.T) {
 	items := testPage()
 	for i := range items {
@@ -89,8 +99,8 @@ func TestCompactPageAllocations(t *testing.T) {
 
 // compactPage's size counts what the copy keeps.
 func TestPageSize(t *testing.T) {
-	one := []Friend{{UserID: "ab", Edge: &FriendEdge{Remark: "cde", Groups: []string{"fg"}}}}
-	want := 64 + int(unsafe.Sizeof(Friend{})+unsafe.Sizeof(FriendEdge{})) + int(unsafe.Sizeof("")) + len("ab"+"cde"+"fg")
+	one := []ListedFriend{{UserID: "ab", Edge: &FriendEdge{Remark: "cde", Groups: []string{"fg"}}}}
+	want := 64 + int(unsafe.Sizeof(uint32(0))+unsafe.Sizeof(FriendEdge{})) + int(unsafe.Sizeof("")) + len("ab"+"cde"+"fg")
 	if _, got := compactPage(one); got != want {
 		t.Fatalf("compactPage's size = %d, want %d", got, want)
 	}
