@@ -238,25 +238,19 @@ func (w *workload) phase(workers []*worker, name string, d time.Duration, cpuPro
 // startTrace starts an execution trace written to path, and returns the
 // function that ends it; no path, no trace.
 func startTrace(path string) (stop func() error, err error) {
-	if path == "" {
-		return func() error { return nil }, nil
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := trace.Start(f); err != nil {
-		return nil, errors.Join(err, f.Close())
-	}
-	return func() error {
-		trace.Stop()
-		return f.Close()
-	}, nil
+	return startRecording(path, trace.Start, trace.Stop)
 }
 
 // startCPUProfile starts a CPU profile written to path, and returns the
 // function that ends it; no path, no profile.
 func startCPUProfile(path string) (stop func() error, err error) {
+	return startRecording(path, pprof.StartCPUProfile, pprof.StopCPUProfile)
+}
+
+// startRecording creates the file path names and calls start to record
+// into it; the function it returns calls end and closes the file. No path:
+// nothing to record, and a stop that does nothing.
+func startRecording(path string, start func(io.Writer) error, end func()) (stop func() error, err error) {
 	if path == "" {
 		return func() error { return nil }, nil
 	}
@@ -264,11 +258,11 @@ func startCPUProfile(path string) (stop func() error, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
+	if err := start(f); err != nil {
 		return nil, errors.Join(err, f.Close())
 	}
 	return func() error {
-		pprof.StopCPUProfile()
+		end()
 		return f.Close()
 	}, nil
 }
