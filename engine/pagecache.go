@@ -39,7 +39,7 @@ const (
 type cachedPage struct {
 	text     string       // the items' IDs, in order, then their edges' strings
 	ends     []uint32     // ends[i] is where item i's ID ends in text (maxCachedPage IDs of maxUserIDBytes fit)
-	edges    []FriendEdge // read-only: shared with callers through Friend.Edge
+	edges    []FriendEdge // read-only: shared with callers through ListedFriend.Edge
 	complete bool
 }
 
