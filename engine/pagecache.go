@@ -85,20 +85,17 @@ func (p *cachedPage) page(limit int) (items []ListedFriend, next string, ok bool
 // record's string and would keep that alive. Their values are the
 // decoder's own copies, shared.
 func compactPage(items []ListedFriend) (page cachedPage, size int) {
-	groups := 0
-	for _, f := range items {
-		groups += len(f.Edge.Groups)
-	}
 	page.ends = make([]uint32, len(items))
-	page.edges = make([]FriendEdge, len(items))
-	names := make([]string, 0, groups)
-	textLen := 0
-	size = 64 + len(items)*int(unsafe.Sizeof(uint32(0))+unsafe.Sizeof(FriendEdge{})) + groups*int(unsafe.Sizeof(""))
+	groups, textLen := 0, 0
 	for i, f := range items {
+		groups += len(f.Edge.Groups)
 		textLen += len(f.UserID)
 		page.ends[i] = uint32(textLen)
 	}
 	idsLen := textLen
+	page.edges = make([]FriendEdge, len(items))
+	names := make([]string, 0, groups)
+	size = 64 + len(items)*int(unsafe.Sizeof(uint32(0))+unsafe.Sizeof(FriendEdge{})) + groups*int(unsafe.Sizeof(""))
 	for i, f := range items {
 		e := &page.edges[i]
 		*e = *f.Edge
