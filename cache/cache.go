@@ -70,9 +70,9 @@ type Cache[V any] struct {
 // shard is one LRU and its lock, bounds and counters. Every field but
 // maxBytes is guarded by mu.
 //
-// A shard is two cache lines, allocated on its own so that it starts on
+// A shard is three cache lines, allocated on its own so that it starts on
 // one (TestShard_Layout): the first holds what every call on the shard
-// writes (mu, stats, bytes), the second what a hit mostly only reads
+// writes (mu, stats, bytes), the other two what a hit mostly only reads
 // (an insert or a removal writes the lru's counts too). Goroutines
 // on different CPUs working on different shards then share no cache line,
 // and a call on a shard moves one line between CPUs, not two.
@@ -82,9 +82,10 @@ type shard[V any] struct {
 	bytes int64 // sum of the sizes of the entries in lru
 
 	lru      lru[V]
-	maxBytes int64  // 0: no byte bound
-	entries  int    // the entry bound
-	moves    uint64 // entries put at the front of lru so far (see promoteLocked)
+	maxBytes int64    // 0: no byte bound
+	entries  int      // the entry bound
+	moves    uint64   // entries put at the front of lru so far (see promoteLocked)
+	_        [40]byte // to three whole cache lines (TestShard_Layout)
 }
 
 // cacheLine is the size of a CPU cache line, in bytes, on amd64 and arm64.
@@ -124,9 +125,9 @@ func New[V any](opts Options) (*Cache[V], error) {
 		c.now = time.Now
 	}
 	for i := range c.shards {
-		// One allocation a shard: a size class of 128 bytes, aligned on
-		// 128, where a slice of shards would start wherever its malloc
-		// header ends.
+		// One allocation a shard: a size class of 192 bytes, whose
+		// objects start on cache lines, where a slice of shards would
+		// start wherever its malloc header ends.
 		s := new(shard[V])
 		c.shards[i] = s
 		entries := opts.Entries / n

@@ -1,7 +1,7 @@
 package cache
 
 // lru is one shard's entries and their order of use: an array of nodes
-// linked by index, and a map from a key's hash to its node.
+// linked by index, and a table from a key's hash to its node (table.go).
 //
 // It is kith's own and not golang-lru's simplelru, for the garbage
 // collector. simplelru keeps each entry as a heap object pointing at its
@@ -10,7 +10,7 @@ package cache
 // span for the collector's marking. Four caches of a million users made
 // the marking of a 1M-user store the larger part of its CPU time (see
 // docs/PERFORMANCE.md, "Ninth stop"). Here the links are int32 indices
-// and the map holds no pointer, so the collector does not scan it: an
+// and the table holds no pointer, so the collector does not scan it: an
 // entry's pointers are its key's and its value's.
 //
 // Node 0 is the list's sentinel: nodes[0].older is the most recently used
@@ -20,9 +20,9 @@ package cache
 // lru is not safe for concurrent use: its shard's lock guards it.
 type lru[V any] struct {
 	nodes []node[V]
-	first map[uint64]int32 // a hash's first node; its others follow by same
-	free  int32            // first free node; 0: none
-	n     int32            // nodes in the list
+	index table // a key's hash to its node
+	free  int32 // first free node; 0: none
+	n     int32 // nodes in the list
 }
 
 // node is an entry, its key and its links.
@@ -31,7 +31,6 @@ type node[V any] struct {
 	key          string
 	hash         uint64
 	newer, older int32 // neighbours in the list
-	same         int32 // next node with the same hash; 0: none
 }
 
 // maxNodes is the most entries an lru holds, as its indices are int32.
@@ -40,19 +39,30 @@ const maxNodes = 1<<31 - 2
 // newLRU returns an empty lru. It allocates its nodes as entries arrive
 // (see push for the bound).
 func newLRU[V any]() lru[V] {
-	return lru[V]{nodes: make([]node[V], 1), first: make(map[uint64]int32)}
+	return lru[V]{nodes: make([]node[V], 1), index: newTable()}
 }
 
 // len returns the number of entries.
 func (l *lru[V]) len() int { return int(l.n) }
 
-// find returns the node of key, whose hash is h; 0 when key is absent.
+// find returns the node of key, whose hash is h; 0 when key is absent. It
+// is table's lookup, written here so that it compares keys without a
+// call.
 func (l *lru[V]) find(key string, h uint64) int32 {
-	i := l.first[h]
-	for i != 0 && l.nodes[i].key != key {
-		i = l.nodes[i].same
+	slots := l.index.slots
+	mask := uint64(len(slots) - 1)
+	tag := uint64(uint32(h))
+	for p := tag & mask; ; p = (p + 1) & mask {
+		s := slots[p]
+		if s == 0 {
+			return 0
+		}
+		if s>>32 == tag {
+			if i := nodeOf(s); l.nodes[i].key == key {
+				return i
+			}
+		}
 	}
-	return i
 }
 
 // oldest returns the least recently used node; 0 when l is empty.
@@ -75,8 +85,8 @@ func (l *lru[V]) push(key string, h uint64, e entry[V], capacity int) int32 {
 		i = int32(len(l.nodes))
 		l.nodes = l.nodes[:i+1]
 	}
-	l.nodes[i] = node[V]{entry: e, key: key, hash: h, same: l.first[h]}
-	l.first[h] = i
+	l.nodes[i] = node[V]{entry: e, key: key, hash: h}
+	l.index.insert(h, i)
 	l.link(i)
 	l.n++
 	return i
@@ -86,19 +96,7 @@ func (l *lru[V]) push(key string, h uint64, e entry[V], capacity int) int32 {
 // its key and value can be collected.
 func (l *lru[V]) remove(i int32) {
 	l.unlink(i)
-	h := l.nodes[i].hash
-	if j := l.first[h]; j == i {
-		if next := l.nodes[i].same; next != 0 {
-			l.first[h] = next
-		} else {
-			delete(l.first, h)
-		}
-	} else {
-		for l.nodes[j].same != i {
-			j = l.nodes[j].same
-		}
-		l.nodes[j].same = l.nodes[i].same
-	}
+	l.index.delete(l.nodes[i].hash, i)
 	l.nodes[i] = node[V]{older: l.free}
 	l.free = i
 	l.n--

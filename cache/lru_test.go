@@ -19,15 +19,15 @@ func (l *lru[V]) keys() []string {
 
 // TestLRU_Model runs random pushes, finds, moves to the front and removals
 // on an lru and on a plain slice in LRU order, and compares them after
-// every step. Hashes are taken mod 4, so most keys share their hash with
-// others and the chains of same are walked, cut at their head, in their
-// middle and at their end.
+// every step. Keys have one of four hashes, so most share their hash with
+// others, and two of the hashes' homes are the table's last slots, so the
+// runs of slots wrap around its end; removals shift them back across it.
 func TestLRU_Model(t *testing.T) {
 	const capacity = 16
 	r := rand.New(rand.NewPCG(1, 2))
 	l := newLRU[int]()
 	var model []string // least recently used first
-	hashOf := func(k string) uint64 { n, _ := strconv.Atoi(k); return uint64(n % 4) }
+	hashOf := func(k string) uint64 { n, _ := strconv.Atoi(k); return uint64(uint32(n%4 - 2)) }
 	for step := range 20000 {
 		k := strconv.Itoa(r.IntN(40))
 		h := hashOf(k)
@@ -52,8 +52,8 @@ func TestLRU_Model(t *testing.T) {
 			model = append(slices.Delete(model, at, at+1), k)
 		case op == 1:
 			l.remove(i)
-			if l.nodes[i].key != "" || l.nodes[i].same != 0 {
-				t.Fatalf("step %d: removed node %d keeps its key or chain", step, i)
+			if l.nodes[i].key != "" || l.nodes[i].hash != 0 {
+				t.Fatalf("step %d: removed node %d keeps its key or hash", step, i)
 			}
 			model = slices.Delete(model, at, at+1)
 		default:
@@ -70,24 +70,16 @@ func TestLRU_Model(t *testing.T) {
 		if len(l.nodes) > capacity+1 {
 			t.Fatalf("step %d: %d nodes for a capacity of %d", step, len(l.nodes), capacity)
 		}
-		// Every chain holds exactly the live keys of its hash.
-		for h := range uint64(4) {
-			var chain []string
-			for i := l.first[h]; i != 0; i = l.nodes[i].same {
-				chain = append(chain, l.nodes[i].key)
-			}
-			var want []string
-			for _, k := range model {
-				if hashOf(k) == h {
-					want = append(want, k)
-				}
-			}
-			slices.Sort(chain)
-			slices.Sort(want)
-			if !slices.Equal(chain, want) {
-				t.Fatalf("step %d: hash %d chains %v, want %v", step, h, chain, want)
+		// The table indexes exactly the live keys.
+		for _, k := range model {
+			if i := l.find(k, hashOf(k)); i == 0 || l.nodes[i].key != k {
+				t.Fatalf("step %d: find(%s) = %d after the step", step, k, i)
 			}
 		}
+		if l.index.n != len(model) {
+			t.Fatalf("step %d: table holds %d slots, want %d", step, l.index.n, len(model))
+		}
+		checkTable(t, &l.index)
 	}
 }
 
