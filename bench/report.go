@@ -151,14 +151,17 @@ func printCache(b *strings.Builder, name string, st engine.CacheStats) {
 		fmt.Fprintf(b, "%s no lookups\n", name)
 		return
 	}
-	fmt.Fprintf(b, "%s hit ratio %.1f%% (%s hits, %s misses, %s entries)\n",
-		name, 100*float64(st.Hits)/float64(lookups), count(st.Hits), count(st.Misses), count(st.Entries))
+	fmt.Fprintf(b, "%s hit ratio %.1f%% (%s hits, %s misses, %s evictions; %s entries, %s)\n",
+		name, 100*float64(st.Hits)/float64(lookups), count(st.Hits), count(st.Misses),
+		count(st.Evictions), count(st.Entries), humanBytes(uint64(max(st.Bytes, 0))))
 }
 
-// since returns st's hits and misses since before (its entries as of st).
+// since returns st's hits, misses and evictions since before (its entries
+// and bytes as of st).
 func since(st, before engine.CacheStats) engine.CacheStats {
 	st.Hits -= before.Hits
 	st.Misses -= before.Misses
+	st.Evictions -= before.Evictions
 	return st
 }
 
