@@ -241,6 +241,38 @@ func benchGetManyParallel(b *testing.B, nkeys int) {
 	}
 }
 
+// BenchmarkCache_GetMany10 is engine's GetProfiles of the tao mix on a
+// 1M-user store: GetMany of 10 random keys out of 1M cached ones, from one
+// goroutine and from every goroutine at once, per shard count. With keys
+// spread over gigabytes, what a batch costs is its cache misses, and how
+// many of them wait for one another (see getSomeUnlock).
+func BenchmarkCache_GetMany10(b *testing.B) {
+	const batch = 10
+	for _, mode := range []string{"serial", "parallel"} {
+		for _, n := range manyShards {
+			b.Run(mode+"/shards="+strconv.Itoa(n), func(b *testing.B) {
+				f := loadManyFixture(b, 1_000_000)
+				c := f.caches[n]
+				b.ReportAllocs()
+				loop := func(next func() bool) {
+					off := startOffset()
+					hit := func(int, int) {}
+					for next() {
+						if got := c.GetMany(f.next(&off)[:batch], hit); got != batch {
+							b.Errorf("%d hits in a batch, want %d", got, batch)
+						}
+					}
+				}
+				if mode == "serial" {
+					loop(b.Loop)
+					return
+				}
+				b.RunParallel(func(pb *testing.PB) { loop(pb.Next) })
+			})
+		}
+	}
+}
+
 // BenchmarkCache_GetManyScaling is BenchmarkCache_GetManySerial with 16
 // shards (the engine's profile cache) over 10k, 100k and 1M cached keys,
 // beside BenchmarkLRUBaseline_GetManyScaling: how much a hit costs more

@@ -85,7 +85,7 @@ type shard[V any] struct {
 	maxBytes int64    // 0: no byte bound
 	entries  int      // the entry bound
 	moves    uint64   // entries put at the front of lru so far (see promoteLocked)
-	_        [40]byte // to three whole cache lines (TestShard_Layout)
+	_        [32]byte // to three whole cache lines (TestShard_Layout)
 }
 
 // cacheLine is the size of a CPU cache line, in bytes, on amd64 and arm64.

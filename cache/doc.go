@@ -5,7 +5,8 @@
 //
 // A Cache owns its entries and the LRU order over them (an array of
 // nodes linked by index: see lru.go for why not golang-lru's simplelru,
-// which its benchmarks keep as a baseline), a byte count, hit, miss, eviction and
+// which its benchmarks keep as a baseline; table.go finds a key's node),
+// a byte count, hit, miss, eviction and
 // expiration counters, and 256 write generations used as fill tokens. It
 // knows nothing of kith: V is any value type, stored and returned as is,
 // never copied deeply or modified. Give it immutable values (or pointers to

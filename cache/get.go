@@ -96,17 +96,24 @@ func (c *Cache[V]) getGroup(keys []string, base int, hit func(i int, v V), clk *
 }
 
 // getAll is GetMany on c's one shard: it looks up every key of keys under
-// one acquisition of the shard's lock.
+// one acquisition of the shard's lock, groupKeys keys at a time.
 func (c *Cache[V]) getAll(keys []string, hit func(i int, v V), clk *lazyClock) int {
+	var (
+		hashes [groupKeys]uint64
+		idx    [groupKeys]uint8
+	)
+	for i := range idx {
+		idx[i] = uint8(i)
+	}
 	s := c.shards[0]
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	n := 0
-	for i, key := range keys {
-		if v, ok := s.getLocked(key, c.hash(key), clk); ok {
-			hit(i, v)
-			n++
+	for base := 0; base < len(keys); base += groupKeys {
+		group := keys[base:min(base+groupKeys, len(keys))]
+		for i, key := range group {
+			hashes[i] = c.hash(key)
 		}
+		s.mu.Lock()
+		n += s.getSomeUnlock(group, hashes[:len(group)], idx[:len(group)], base, hit, clk)
 	}
 	return n
 }
@@ -114,8 +121,18 @@ func (c *Cache[V]) getAll(keys []string, hit func(i int, v V), clk *lazyClock) i
 // getSomeUnlock looks up keys[i], of hash hashes[i], for each i of idx,
 // calling hit with base+i, with s.mu held by the caller, and unlocks s.mu,
 // even if hit panics.
+//
+// It first reads each key's home slot, then each candidate node, and only
+// then looks the keys up: in a cache larger than the CPU's, each of those
+// reads is a miss, and reads that do not depend on one another are
+// fetched at once, where a lookup's slot, then node, then the next
+// lookup's, would wait for each miss in turn. What the first two passes
+// read is only a hint; the lookups find the same memory in the CPU cache.
 func (s *shard[V]) getSomeUnlock(keys []string, hashes []uint64, idx []uint8, base int, hit func(i int, v V), clk *lazyClock) int {
 	defer s.mu.Unlock()
+	if len(idx) > 1 {
+		s.lru.touch(hashes, idx)
+	}
 	n := 0
 	for _, i := range idx {
 		if v, ok := s.getLocked(keys[i], hashes[i], clk); ok {

@@ -1,6 +1,7 @@
 package cache_test
 
 import (
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -141,6 +142,41 @@ func testGetMany(t *testing.T, shards int) {
 	wantStats(t, c, cache.Stats{Hits: 3, Misses: 2, Expirations: 1, Entries: 2, Bytes: 2})
 	if n := c.GetMany(nil, func(int, int) { t.Fatal("hit on no keys") }); n != 0 {
 		t.Fatalf("GetMany(nil) = %d", n)
+	}
+}
+
+// TestCache_GetManyLargeBatch checks GetMany against Get on batches of
+// more than one group of keys (groupKeys, 128), with misses and repeated
+// keys: each hit reports its own index and value, once.
+func TestCache_GetManyLargeBatch(t *testing.T) { forShards(t, testGetManyLargeBatch) }
+
+func testGetManyLargeBatch(t *testing.T, shards int) {
+	c := newShardedCache(t, 1000, 0, shards, newFakeClock())
+	for i := range 500 {
+		c.Set(key(i), i, 1, time.Hour)
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{1, 2, 127, 128, 129, 300} {
+		keys := make([]string, n)
+		for i := range keys {
+			keys[i] = key(r.IntN(800))
+		}
+		got := make([]int, n)
+		seen := make([]int, n)
+		hits := c.GetMany(keys, func(i, v int) { got[i] = v; seen[i]++ })
+		want := 0
+		for i, k := range keys {
+			v, ok := c.Get(k)
+			if ok {
+				want++
+			}
+			if wantSeen := map[bool]int{true: 1}[ok]; seen[i] != wantSeen || ok && got[i] != v {
+				t.Fatalf("batch of %d: key %d (%s): hit %d times with %d; Get gives %d, %v", n, i, k, seen[i], got[i], v, ok)
+			}
+		}
+		if hits != want {
+			t.Fatalf("batch of %d: GetMany = %d hits, Get finds %d", n, hits, want)
+		}
 	}
 }
 

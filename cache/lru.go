@@ -23,6 +23,8 @@ type lru[V any] struct {
 	index table // a key's hash to its node
 	free  int32 // first free node; 0: none
 	n     int32 // nodes in the list
+
+	touched int32 // a sum of what touch read, kept so the reads are made
 }
 
 // node is an entry, its key and its links.
@@ -63,6 +65,34 @@ func (l *lru[V]) find(key string, h uint64) int32 {
 			}
 		}
 	}
+}
+
+// touch reads, for each hashes[i] with i in idx, the key's home slot,
+// then the node of each slot whose tag matches, then that node's key, in
+// three passes, so that the misses of a batch of lookups overlap (see
+// getSomeUnlock). It changes nothing but l.touched.
+func (l *lru[V]) touch(hashes []uint64, idx []uint8) {
+	var (
+		homes [groupKeys]uint64
+		keys  [groupKeys]string
+	)
+	slots := l.index.slots
+	mask := uint64(len(slots) - 1)
+	for j, i := range idx {
+		homes[j] = slots[hashes[i]&mask]
+	}
+	for j, i := range idx {
+		if s := homes[j]; s>>32 == uint64(uint32(hashes[i])) {
+			keys[j] = l.nodes[nodeOf(s)].key
+		}
+	}
+	var sum int32
+	for _, k := range keys[:len(idx)] {
+		if k != "" {
+			sum += int32(k[0])
+		}
+	}
+	l.touched = sum
 }
 
 // oldest returns the least recently used node; 0 when l is empty.
