@@ -185,16 +185,25 @@ func setOf(names []string) map[string]bool {
 	return m
 }
 
-// profileCacheShards splits a large profile cache into 16 LRUs, each with
-// its own lock: with one lock, two cores reading cached profiles in
-// parallel were no faster than one (cache's BenchmarkCache_GetManyParallel
-// on the 2-core development machine: 100 gets in 55–60 µs with one shard,
-// 18–21 µs with 16). A small cache stays whole so that its LRU order is
-// exact, and so does any cache on one CPU, where 16 shards cost 1.3× one
-// shard on a cache-resident working set.
+// profileCacheShards splits a large per-user cache into LRUs with their
+// own locks, two per CPU (GOMAXPROCS), at most 16: with one lock, two
+// cores reading cached profiles in parallel were no faster than one. More
+// shards than that cost a batch more: GetMany takes each shard that holds
+// some of its keys once, and looks a shard's keys up together, so that
+// their cache misses overlap (cache's getSomeUnlock). On the 2-core
+// development machine, 4 shards served GetMany of 10 keys out of 1M from
+// two goroutines in 1.47–1.69 µs, 16 shards in 1.86–2.06 µs, one shard
+// in 1.88–2.06 µs (BenchmarkCache_GetMany10; docs/PERFORMANCE.md,
+// eleventh stop). A small cache stays whole so that its LRU order is
+// exact, and so does any cache on one CPU.
 func profileCacheShards(entries int) int {
-	if entries < 16*1024 || runtime.GOMAXPROCS(0) < 2 {
+	procs := runtime.GOMAXPROCS(0)
+	if entries < 16*1024 || procs < 2 {
 		return 1
 	}
-	return 16
+	n := 4
+	for n < 2*procs && n < 16 {
+		n *= 2
+	}
+	return n
 }

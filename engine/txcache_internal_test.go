@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"runtime"
 	"testing"
 )
 
@@ -74,5 +75,26 @@ func TestReaderBetweenCommitAndWriteThrough(t *testing.T) {
 	}
 	if c.Friends != 2 || c.Seq != before.Seq+1 {
 		t.Errorf("Counts = %+v, want 2 friends at seq %d", c, before.Seq+1)
+	}
+}
+
+// TestProfileCacheShards checks the shard rule of the per-user caches:
+// one LRU for a small cache or one CPU, else two per CPU, from 4 to 16.
+func TestProfileCacheShards(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, tc := range []struct{ procs, entries, want int }{
+		{2, 16*1024 - 1, 1},
+		{1, 1 << 20, 1},
+		{2, 16 * 1024, 4},
+		{2, 1 << 20, 4},
+		{3, 1 << 20, 8},
+		{4, 1 << 20, 8},
+		{8, 1 << 20, 16},
+		{64, 1 << 20, 16},
+	} {
+		runtime.GOMAXPROCS(tc.procs)
+		if got := profileCacheShards(tc.entries); got != tc.want {
+			t.Errorf("GOMAXPROCS %d, %d entries: %d shards, want %d", tc.procs, tc.entries, got, tc.want)
+		}
 	}
 }
