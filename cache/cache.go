@@ -42,14 +42,17 @@ type Options struct {
 	// smaller than Shards, New uses the largest power of two that leaves
 	// every shard at least one entry and one byte.
 	//
-	// Raise it, to 16, when several goroutines read the cache at once on
-	// more than one CPU (GOMAXPROCS > 1). With one shard, GetMany holds the
-	// single lock for its whole batch, so concurrent batches queue and do
-	// not scale; with 16, concurrent GetManys lock different shards and
-	// GetMany calls hit grouped by shard, not in key order. On one CPU,
-	// or with one goroutine reading, keep 1: sharding then only adds a
-	// lock per shard visited and a batch's grouping by shard. The package doc's
-	// # Concurrency has the measurements (BenchmarkCache_GetManyParallel).
+	// Raise it, to about two per CPU (4 on two CPUs), when several
+	// goroutines read the cache at once on more than one CPU (GOMAXPROCS >
+	// 1). With one shard, GetMany holds the single lock for its whole
+	// batch, so concurrent batches queue and do not scale; with more,
+	// concurrent GetManys lock different shards and GetMany calls hit
+	// grouped by shard, not in key order. Many more shards than CPUs cost
+	// a batch more locks and fewer keys looked up together in each. On one
+	// CPU, or with one goroutine reading, keep 1: sharding then only adds
+	// a lock per shard visited and a batch's grouping by shard. The package
+	// doc's # Concurrency has the measurements
+	// (BenchmarkCache_GetManyParallel, BenchmarkCache_GetMany10).
 	Shards int
 }
 
@@ -73,7 +76,8 @@ type Cache[V any] struct {
 // A shard is three cache lines, allocated on its own so that it starts on
 // one (TestShard_Layout): the first holds what every call on the shard
 // writes (mu, stats, bytes), the other two what a hit mostly only reads
-// (an insert or a removal writes the lru's counts too). Goroutines
+// (an insert or a removal writes the lru's counts too, and a GetMany of
+// several of the shard's keys its touched). Goroutines
 // on different CPUs working on different shards then share no cache line,
 // and a call on a shard moves one line between CPUs, not two.
 type shard[V any] struct {

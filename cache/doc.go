@@ -107,9 +107,20 @@
 // At 2 goroutines, 16 shards serve 1.2x (10k keys) and 2.6x (100k) the
 // batches of golang-lru's single-mutex lru.Cache. On one goroutine they
 // cost 1.3x one shard on 10k keys (hashing each key to its shard and
-// grouping the batch), about the same on 100k (memory-bound). So use 16
-// shards when GOMAXPROCS > 1 and goroutines read the cache concurrently,
-// and 1 otherwise.
+// grouping the batch), about the same on 100k (memory-bound).
+//
+// Those were measured before a shard looked its keys up together. Since
+// the eleventh stop it reads the keys' slots, then their nodes, then
+// their keys' bytes, each in one pass, and only then looks them up, so
+// that the cache misses of a batch's keys in one shard overlap instead of
+// waiting for one another. A batch then gains from finding several of its
+// keys in each shard it visits, and fewer shards serve more: GetMany of
+// 10 keys out of 1M from 2 goroutines (BenchmarkCache_GetMany10) took
+// 1.23–1.31 µs with 4 shards, 1.52–2.00 with 16 and 1.58–1.64 with one,
+// where before the change it took 1.69–2.52, 2.00–2.77 and 3.97–5.69;
+// 100 keys out of 100k (GetManyParallel) 2.31–3.26 µs with 4 shards,
+// 3.38–4.47 with 16. So use about two shards per CPU reading the cache
+// concurrently (4 on two CPUs; engine uses at most 16), and 1 on one CPU.
 //
 // What caps the scaling on a working set that fits the CPU caches is the
 // LRU itself: a hit that moves its entry to the front rewrites the list

@@ -122,12 +122,13 @@ func (c *Cache[V]) getAll(keys []string, hit func(i int, v V), clk *lazyClock) i
 // calling hit with base+i, with s.mu held by the caller, and unlocks s.mu,
 // even if hit panics.
 //
-// It first reads each key's home slot, then each candidate node, and only
-// then looks the keys up: in a cache larger than the CPU's, each of those
-// reads is a miss, and reads that do not depend on one another are
-// fetched at once, where a lookup's slot, then node, then the next
-// lookup's, would wait for each miss in turn. What the first two passes
-// read is only a hint; the lookups find the same memory in the CPU cache.
+// It first reads each key's home slot, then each candidate node, then
+// that node's key (lru.touch), and only then looks the keys up: in a cache
+// larger than the CPU's, each of those reads is a miss, and reads that do
+// not depend on one another are fetched at once, where a lookup's slot,
+// then node, then key, then the next lookup's, would wait for each miss
+// in turn. What the passes read is only a hint; the lookups find the same
+// memory in the CPU cache.
 func (s *shard[V]) getSomeUnlock(keys []string, hashes []uint64, idx []uint8, base int, hit func(i int, v V), clk *lazyClock) int {
 	defer s.mu.Unlock()
 	if len(idx) > 1 {

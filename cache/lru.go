@@ -24,7 +24,7 @@ type lru[V any] struct {
 	free  int32 // first free node; 0: none
 	n     int32 // nodes in the list
 
-	touched int32 // a sum of what touch read, kept so the reads are made
+	touched int32 // a sum of what touch read, stored so that the compiler keeps the reads
 }
 
 // node is an entry, its key and its links.
@@ -53,7 +53,7 @@ func (l *lru[V]) len() int { return int(l.n) }
 func (l *lru[V]) find(key string, h uint64) int32 {
 	slots := l.index.slots
 	mask := uint64(len(slots) - 1)
-	tag := uint64(uint32(h))
+	tag := tagOf(h)
 	for p := tag & mask; ; p = (p + 1) & mask {
 		s := slots[p]
 		if s == 0 {
@@ -79,10 +79,10 @@ func (l *lru[V]) touch(hashes []uint64, idx []uint8) {
 	slots := l.index.slots
 	mask := uint64(len(slots) - 1)
 	for j, i := range idx {
-		homes[j] = slots[hashes[i]&mask]
+		homes[j] = slots[tagOf(hashes[i])&mask]
 	}
 	for j, i := range idx {
-		if s := homes[j]; s>>32 == uint64(uint32(hashes[i])) {
+		if s := homes[j]; s>>32 == tagOf(hashes[i]) {
 			keys[j] = l.nodes[nodeOf(s)].key
 		}
 	}

@@ -29,8 +29,11 @@ const minSlots = 8
 // newTable returns an empty table.
 func newTable() table { return table{slots: make([]uint64, minSlots)} }
 
+// tagOf returns the tag of a key of hash h: its low 32 bits.
+func tagOf(h uint64) uint64 { return uint64(uint32(h)) }
+
 // slotOf returns the slot of node i, whose hash is h.
-func slotOf(h uint64, i int32) uint64 { return h<<32 | uint64(uint32(i)) }
+func slotOf(h uint64, i int32) uint64 { return tagOf(h)<<32 | uint64(uint32(i)) }
 
 // nodeOf returns the node index held by slot s.
 func nodeOf(s uint64) int32 { return int32(uint32(s)) }

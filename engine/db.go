@@ -192,8 +192,8 @@ func setOf(names []string) map[string]bool {
 // some of its keys once, and looks a shard's keys up together, so that
 // their cache misses overlap (cache's getSomeUnlock). On the 2-core
 // development machine, 4 shards served GetMany of 10 keys out of 1M from
-// two goroutines in 1.47–1.69 µs, 16 shards in 1.86–2.06 µs, one shard
-// in 1.88–2.06 µs (BenchmarkCache_GetMany10; docs/PERFORMANCE.md,
+// two goroutines in 1.23–1.31 µs, 16 shards in 1.52–2.00 µs, one shard
+// in 1.58–1.64 µs (BenchmarkCache_GetMany10; docs/PERFORMANCE.md,
 // eleventh stop). A small cache stays whole so that its LRU order is
 // exact, and so does any cache on one CPU.
 func profileCacheShards(entries int) int {
