@@ -27,7 +27,7 @@ func TestRun(t *testing.T) {
 			}
 			m, _ := newMix(mixName)
 			want := []string{"graph  2,000 users", "load   Import of", "warmup " + mixName + " mix for", "run    " + mixName, "total",
-				"hits and misses of the measured run", "profile cache", "block cache    hit ratio", "disk", "peak Go heap", "write amplification", "wall time"}
+				"hits and misses of the measured run", "profile cache", "block cache    hit ratio", " evictions; ", "disk", "peak Go heap", "write amplification", "wall time"}
 			for _, o := range m.ops {
 				if o.weight >= 1 {
 					want = append(want, o.name)
