@@ -33,7 +33,7 @@ type Options struct {
 	Now func() time.Time
 	// Shards is the number of shards the cache is split into: a power of
 	// two from 1 to 256. The default is 1 (0 means 1): one lock, exact LRU
-	// order, and GetMany takes the lock once per call.
+	// order, and GetMany takes the lock once per 128 keys.
 	//
 	// Each shard is an LRU with its own lock, Entries/Shards entries,
 	// MaxBytes/Shards bytes and its own counters (Stats sums them); keys
@@ -45,9 +45,9 @@ type Options struct {
 	// Raise it, to about two per CPU (4 on two CPUs), when several
 	// goroutines read the cache at once on more than one CPU (GOMAXPROCS >
 	// 1). With one shard, GetMany holds the single lock for its whole
-	// batch, so concurrent batches queue and do not scale; with more,
-	// concurrent GetManys lock different shards and GetMany calls hit
-	// grouped by shard, not in key order. Many more shards than CPUs cost
+	// batch (128 keys at a time), so concurrent batches queue and do not
+	// scale; with more, concurrent GetManys lock different shards and
+	// GetMany calls hit grouped by shard, not in key order. Many more shards than CPUs cost
 	// a batch more locks and fewer keys looked up together in each. On one
 	// CPU, or with one goroutine reading, keep 1: sharding then only adds
 	// a lock per shard visited and a batch's grouping by shard. The package

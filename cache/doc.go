@@ -88,10 +88,10 @@
 // The GetMany callback runs with a shard's lock held and must not call
 // back into the cache.
 //
-// GetMany on one shard takes its lock once for the whole batch. On more,
-// it sorts the batch's key indices by shard on its stack and takes each
-// shard it needs once: first those it can lock without waiting, then the
-// rest. It calls hit grouped by shard.
+// GetMany sorts a batch's key indices by shard on its stack, 128 keys at
+// a time, and takes each shard it needs once: first those it can lock
+// without waiting, then the rest. It calls hit grouped by shard; with one
+// shard, that is one lock per 128 keys, in the order of keys.
 //
 // When to shard: with one shard (the default) a GetMany of 100 keys holds
 // the lock for its whole batch, so concurrent batches queue and a second

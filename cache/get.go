@@ -18,20 +18,16 @@ func (c *Cache[V]) Get(key string) (V, bool) {
 // number of hits. Hits, misses and expirations are counted per key, as by
 // Get. It does not allocate.
 //
-// With one shard (Options.Shards), GetMany takes the lock once for all of
-// keys and calls hit in the order of keys. With more, it takes each shard
-// that holds some of keys once (per 128 keys), looks up that shard's keys
-// under its lock, and so calls hit grouped by shard, not in the order of
-// keys; a GetMany then is not atomic across shards, as separate Gets are
-// not.
+// It takes each shard that holds some of keys once per 128 keys, looks up
+// that shard's keys under its lock, and so calls hit grouped by shard, in
+// the order of keys within a shard: with one shard (Options.Shards), in
+// the order of keys. A GetMany is not atomic across shards, nor across
+// groups of 128 keys, as separate Gets are not.
 //
 // hit is called with a shard's lock held: it must be quick and must not
 // call methods of c. The caller keeps ownership of keys.
 func (c *Cache[V]) GetMany(keys []string, hit func(i int, v V)) int {
 	clk := c.clock()
-	if len(c.shards) == 1 {
-		return c.getAll(keys, hit, &clk)
-	}
 	n := 0
 	for base := 0; base < len(keys); base += groupKeys {
 		n += c.getGroup(keys[base:min(base+groupKeys, len(keys))], base, hit, &clk)
@@ -91,29 +87,6 @@ func (c *Cache[V]) getGroup(keys []string, base int, hit func(i int, v V), clk *
 			done[s/64] |= 1 << (s % 64)
 			n += sh.getSomeUnlock(keys, hashes[:len(keys)], order[lo:hi], base, hit, clk)
 		}
-	}
-	return n
-}
-
-// getAll is GetMany on c's one shard: it looks up every key of keys under
-// one acquisition of the shard's lock, groupKeys keys at a time.
-func (c *Cache[V]) getAll(keys []string, hit func(i int, v V), clk *lazyClock) int {
-	var (
-		hashes [groupKeys]uint64
-		idx    [groupKeys]uint8
-	)
-	for i := range idx {
-		idx[i] = uint8(i)
-	}
-	s := c.shards[0]
-	n := 0
-	for base := 0; base < len(keys); base += groupKeys {
-		group := keys[base:min(base+groupKeys, len(keys))]
-		for i, key := range group {
-			hashes[i] = c.hash(key)
-		}
-		s.mu.Lock()
-		n += s.getSomeUnlock(group, hashes[:len(group)], idx[:len(group)], base, hit, clk)
 	}
 	return n
 }

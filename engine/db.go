@@ -79,7 +79,7 @@ func Open(dir string, opts *Options) (*DB, error) {
 		c, err := cache.New[cachedProfile](cache.Options{
 			Entries:  o.ProfileCache.Entries,
 			MaxBytes: o.ProfileCache.MaxBytes,
-			Shards:   profileCacheShards(o.ProfileCache.Entries),
+			Shards:   userCacheShards(o.ProfileCache.Entries),
 			Now:      o.Clock,
 		})
 		if err != nil {
@@ -185,7 +185,7 @@ func setOf(names []string) map[string]bool {
 	return m
 }
 
-// profileCacheShards splits a large per-user cache into LRUs with their
+// userCacheShards splits a large per-user cache into LRUs with their
 // own locks, two per CPU (GOMAXPROCS), at most 16: with one lock, two
 // cores reading cached profiles in parallel were no faster than one. More
 // shards than that cost a batch more: GetMany takes each shard that holds
@@ -196,7 +196,7 @@ func setOf(names []string) map[string]bool {
 // in 1.58–1.64 µs (BenchmarkCache_GetMany10; docs/PERFORMANCE.md,
 // eleventh stop). A small cache stays whole so that its LRU order is
 // exact, and so does any cache on one CPU.
-func profileCacheShards(entries int) int {
+func userCacheShards(entries int) int {
 	procs := runtime.GOMAXPROCS(0)
 	if entries < 16*1024 || procs < 2 {
 		return 1

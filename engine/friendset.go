@@ -111,11 +111,15 @@ type friendSet struct {
 func (s *friendSet) len() int { return len(s.ends) }
 
 // start returns where the i-th ID begins in s.data.
-func (s *friendSet) start(i int) uint32 {
+func (s *friendSet) start(i int) uint32 { return startOf(s.ends, i) }
+
+// startOf returns where the i-th of pieces laid back to back begins,
+// ends[i] being where it ends: a friend set's IDs, a cached page's.
+func startOf(ends []uint32, i int) uint32 {
 	if i == 0 {
 		return 0
 	}
-	return s.ends[i-1]
+	return ends[i-1]
 }
 
 // at returns the i-th ID, aliasing s.data.

@@ -44,13 +44,7 @@ type cachedPage struct {
 }
 
 // id returns the ID of item i.
-func (p *cachedPage) id(i int) string {
-	start := uint32(0)
-	if i > 0 {
-		start = p.ends[i-1]
-	}
-	return p.text[start:p.ends[i]]
-}
+func (p *cachedPage) id(i int) string { return p.text[startOf(p.ends, i):p.ends[i]] }
 
 // page answers a first page of limit items from p, if p holds enough.
 // The items are new; their edges are p's.

@@ -43,7 +43,7 @@ func newUserCache[V any](o *Options, maxBytes int64) (*cache.Cache[V], error) {
 	return cache.New[V](cache.Options{
 		Entries:  o.ProfileCache.Entries,
 		MaxBytes: maxBytes,
-		Shards:   profileCacheShards(o.ProfileCache.Entries),
+		Shards:   userCacheShards(o.ProfileCache.Entries),
 	})
 }
 

@@ -93,7 +93,7 @@ func TestProfileCacheShards(t *testing.T) {
 		{64, 1 << 20, 16},
 	} {
 		runtime.GOMAXPROCS(tc.procs)
-		if got := profileCacheShards(tc.entries); got != tc.want {
+		if got := userCacheShards(tc.entries); got != tc.want {
 			t.Errorf("GOMAXPROCS %d, %d entries: %d shards, want %d", tc.procs, tc.entries, got, tc.want)
 		}
 	}
